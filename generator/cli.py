@@ -1,0 +1,135 @@
+"""The `jixiao` command line (also `python -m generator`), with Chinese help and messages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .check import check_paths
+from .discover import PathNotFound, filing_paths
+from .findings import FORMATTERS, Severity
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _ChineseHelp:
+    """Chinese headings for click's help pages."""
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
+
+    def format_options(self, ctx, formatter):
+        options = [
+            record for p in self.get_params(ctx)
+            if isinstance(p, click.Option) and (record := p.get_help_record(ctx))
+        ]
+        if options:
+            with formatter.section("选项"):
+                formatter.write_dl(options)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示此帮助并退出"
+        return option
+
+
+class Command(_ChineseHelp, click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(_ChineseHelp, click.Group):
+    command_class = Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, cmd.get_short_help_str(limit=60)) for name, cmd in self.commands.items() if not cmd.hidden]
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+    def resolve_command(self, ctx, args):
+        name = args[0]
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            raise click.UsageError(f"没有“{name}”这个命令（可用：{'、'.join(self.commands)}）", ctx)
+        return super().resolve_command(ctx, args)
+
+
+class Choice(click.Choice):
+    def convert(self, value, param, ctx):
+        if value in self.choices:
+            return value
+        self.fail(f"“{value}”不是可选值（可选：{'、'.join(self.choices)}）", param, ctx)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message="jixiao %(version)s", help="显示版本并退出")
+def main() -> None:
+    """jixiao（绩效）：把项目支出年度预算绩效目标申报表当作代码来管理。
+
+    每个项目一个 YAML 文件（projects/<年度>/），由 schema.json 和审核规则检查。
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径...]")
+@click.option("--format", "output_format", type=Choice(list(FORMATTERS)), default="text",
+              help="输出格式：text（默认，文件:行:列: 级别 [规则] 说明）、json（给工具用）、github（PR 注释）")
+def check(paths: tuple[Path, ...], output_format: str) -> None:
+    """检查申报表：YAML 语法、表样字段（schema.json）和审核规则。
+
+    路径可以是文件或文件夹，默认 projects/。有“错误”级别的问题时退出码为 1。
+    """
+    try:
+        files = filing_paths(list(paths) or [Path("projects")])
+    except PathNotFound as missing:
+        raise click.UsageError(f"路径不存在：{missing.path}") from None
+    findings, _ = check_paths(files)
+    click.echo(FORMATTERS[output_format](findings), nl=False)
+    if output_format == "text":
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        warnings = sum(f.severity is Severity.WARNING for f in findings)
+        summary = f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个警告"
+        click.echo(summary, err=True)
+    sys.exit(EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN)
+
+
+def _usage_message(error: click.UsageError) -> str:
+    if isinstance(error, click.NoSuchOption):
+        hint = f"（是不是 {error.possibilities[0]}？）" if error.possibilities else ""
+        return f"没有 {error.option_name} 这个选项{hint}"
+    if isinstance(error, click.BadParameter):
+        where = error.param.get_error_hint(error.ctx) if error.param and error.ctx else "参数"
+        return f"{where} 的值无效：{error.message}"
+    if isinstance(error, click.MissingParameter):
+        return f"缺少参数 {error.param.get_error_hint(error.ctx) if error.param else ''}"
+    if isinstance(error, click.BadOptionUsage):
+        return f"选项 {error.option_name} 的用法不对"
+    return error.message
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: click in non-standalone mode so that every message is ours and in Chinese."""
+    try:
+        main.main(args=argv, prog_name="jixiao", standalone_mode=False)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "jixiao"
+        click.echo(f"用法错误：{_usage_message(error)}\n运行“{command} --help”查看用法。", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("已中断。", err=True)
+        return 130
+    except SystemExit as done:
+        return int(done.code or 0)
+    return EXIT_CLEAN

@@ -1,0 +1,145 @@
+"""Form definitions (templates/<form-id>/form.yaml) as plain dataclasses.
+
+A form definition is data: the header fields, the 项目资金 block, the indicator taxonomy with
+the requirement printed beside each 二级 (必填量化 / 必填 / 选填), the grade options and the
+printed texts. Adding an official form means adding a folder, not changing code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from . import resources
+from .yamlio import load_trusted
+
+REQUIREMENTS = ("必填量化", "必填", "选填")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    description: str
+    examples: tuple[str, ...] = ()
+    required: bool = True
+    enum: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A 二级指标 of the form."""
+
+    name: str
+    requirement: str
+    description: str
+    examples: tuple[str, ...]
+
+    @property
+    def required(self) -> bool:
+        return self.requirement in ("必填量化", "必填")
+
+    @property
+    def quantified(self) -> bool:
+        return self.requirement == "必填量化"
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    """A 一级指标 of the form with its 二级 groups in canonical order."""
+
+    name: str
+    description: str
+    groups: tuple[GroupSpec, ...]
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    id: str
+    name: str
+    directory: Path
+    attachment: str
+    title: str
+    year_line: str
+    note: str
+    header: tuple[Field, ...]
+    funds: Field
+    funds_unit: str
+    funds_items: tuple[Field, ...]
+    goal: Field
+    indicators: Field
+    columns: tuple[str, ...]
+    levels: tuple[LevelSpec, ...]
+    details: tuple[Field, ...]
+    grade: Field
+
+    def level(self, name: str) -> LevelSpec | None:
+        return next((level for level in self.levels if level.name == name), None)
+
+    def group(self, level_name: str, group_name: str) -> GroupSpec | None:
+        level = self.level(level_name)
+        return next((g for g in level.groups if g.name == group_name), None) if level else None
+
+    @property
+    def top_level_keys(self) -> tuple[str, ...]:
+        header = tuple(f.key for f in self.header)
+        return ("表样", "年度", *header, self.funds.key, self.goal.key, self.indicators.key, self.grade.key)
+
+
+def _field(raw: dict) -> Field:
+    return Field(
+        key=raw["key"],
+        label=raw.get("label", raw["key"]),
+        description=raw.get("description", ""),
+        examples=tuple(str(e) for e in raw.get("examples", ())),
+        required=bool(raw.get("required", True)),
+        enum=tuple(raw.get("enum", ())),
+    )
+
+
+def _group(raw: dict) -> GroupSpec:
+    if raw["requirement"] not in REQUIREMENTS:
+        raise ValueError(f"unknown requirement {raw['requirement']!r} for {raw['name']}")
+    return GroupSpec(raw["name"], raw["requirement"], raw.get("description", ""), tuple(raw.get("examples", ())))
+
+
+def parse_form(raw: dict, directory: Path) -> FormDefinition:
+    funds = raw["funds"]
+    indicators = raw["indicators"]
+    grade = raw["grade"]
+    return FormDefinition(
+        id=raw["id"],
+        name=raw["name"],
+        directory=directory,
+        attachment=raw["attachment"],
+        title=raw["title"],
+        year_line=raw["year_line"],
+        note=raw["note"],
+        header=tuple(_field(f) for f in raw["header"]),
+        funds=_field(funds),
+        funds_unit=funds["unit"],
+        funds_items=tuple(_field(f) for f in funds["items"]),
+        goal=_field(raw["goal"]),
+        indicators=_field(indicators),
+        columns=tuple(indicators["columns"]),
+        levels=tuple(
+            LevelSpec(level["name"], level.get("description", ""), tuple(_group(g) for g in level["groups"]))
+            for level in indicators["levels"]
+        ),
+        details=tuple(_field(f) for f in raw["indicator_details"]),
+        grade=Field(grade["key"], grade["label"], grade.get("description", ""), enum=tuple(grade["options"]), required=False),
+    )
+
+
+@cache
+def load_forms(directory: Path | None = None) -> dict[str, FormDefinition]:
+    """Every form under templates/, by id (the value of 表样 in a filing)."""
+    directory = directory or resources.templates_dir()
+    forms = {}
+    for form_file in sorted(directory.glob("*/form.yaml")):
+        form = parse_form(load_trusted(form_file), form_file.parent)
+        if form.id != form_file.parent.name:
+            raise ValueError(f"{form_file}: id {form.id!r} does not match its folder name")
+        forms[form.id] = form
+    return forms

@@ -1,0 +1,74 @@
+"""Review rules: each rule is a small unit with an id, a default severity, Chinese docs and a check.
+
+A rule checks one filing (`check`) or all filings of a run together (`check_all`, for things like
+two files with the same 项目名称). Rule modules register themselves with `@rule(...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from ..findings import Finding, Severity
+from ..forms import FormDefinition
+from ..model import Filing, Position
+
+
+@dataclass(frozen=True)
+class Hit:
+    position: Position
+    message: str
+
+
+FilingCheck = Callable[[Filing, FormDefinition], Iterable[Hit]]
+CollectionCheck = Callable[[list[Filing]], Iterable[tuple[Filing, Hit]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+    explanation: str
+    check: FilingCheck | None = None
+    check_all: CollectionCheck | None = None
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(id: str, severity: Severity, title: str, explanation: str, *, collection: bool = False):
+    """Register the decorated function as the check of a new rule."""
+
+    def register(function):
+        if id in REGISTRY:
+            raise ValueError(f"rule {id} registered twice")
+        REGISTRY[id] = Rule(
+            id, severity, title, explanation,
+            check=None if collection else function,
+            check_all=function if collection else None,
+        )
+        return function
+
+    return register
+
+
+def _finding(rule_: Rule, filing: Filing, hit: Hit) -> Finding:
+    return Finding(filing.path, hit.position.line, hit.position.col, rule_.severity, rule_.id, hit.message)
+
+
+def run_filing_rules(filing: Filing, form: FormDefinition) -> Iterator[Finding]:
+    for rule_ in REGISTRY.values():
+        if rule_.check:
+            for hit in rule_.check(filing, form):
+                yield _finding(rule_, filing, hit)
+
+
+def run_collection_rules(filings: list[Filing]) -> Iterator[Finding]:
+    for rule_ in REGISTRY.values():
+        if rule_.check_all:
+            for filing, hit in rule_.check_all(filings):
+                yield _finding(rule_, filing, hit)
+
+
+from . import header, project  # noqa: E402,F401  (register the rules)

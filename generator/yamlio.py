@@ -1,0 +1,276 @@
+"""All YAML I/O of jixiao: strict, lossless loading of a filing into a located tree.
+
+Every scalar is loaded as the exact text typed (no YAML 1.1/1.2 numbers, booleans, dates or
+nulls); keys and values keep their line and column through ruamel.yaml's round-trip containers.
+Anything that could lose data or blow up is rejected with a finding instead of a traceback:
+non-UTF-8 bytes, tab indentation, duplicate keys, anchors and aliases, oversized files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
+
+from .findings import Finding, Severity
+from .hints import syntax_hint
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 100
+
+
+class YamlRejected(Exception):
+    """The file cannot be loaded; `findings` say where and why."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(findings)
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    text: str
+    data: Any  # CommentedMap / CommentedSeq / str tree
+
+
+class _TextResolver(VersionedResolver):
+    """Resolve every plain scalar to a string: what the clerk typed is what we keep."""
+
+    @property
+    def versioned_resolver(self) -> dict:
+        return {}
+
+
+class _AnchorRejected(MarkedYAMLError):
+    pass
+
+
+class _NoAnchorComposer(Composer):
+    """Refuse anchors and aliases before anything is built (billion-laughs guard)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            kind = "别名" if isinstance(event, AliasEvent) else "锚点"
+            raise _AnchorRejected(
+                problem=f"不允许使用 YAML {kind}（&{event.anchor} / *{event.anchor}），请把内容直接写出来",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class _Duplicate:
+    key: str
+    first: Any  # ruamel marks, 0-based
+    second: Any
+
+
+class _CollectingConstructor(RoundTripConstructor):
+    """Record every duplicate key with both places instead of stopping at the first."""
+
+    duplicates: list[_Duplicate]
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        if key not in mapping:
+            return True
+        first = next(k for k, _ in node.value if k is not key_node and k.value == key_node.value)
+        self.duplicates.append(_Duplicate(str(key), first.start_mark, key_node.start_mark))
+        return False
+
+
+def make_yaml() -> YAML:
+    """The one YAML instance configuration used to read and write filings."""
+    yaml = YAML(typ="rt")
+    yaml.Resolver = _TextResolver
+    yaml.Composer = _NoAnchorComposer
+    yaml.Constructor = _CollectingConstructor
+    yaml.preserve_quotes = True
+    yaml.max_depth = MAX_DEPTH
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    return yaml
+
+
+def _finding(name: str, line: int, col: int, rule: str, message: str) -> Finding:
+    return Finding(name, line, col, Severity.ERROR, rule, message)
+
+
+def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+def decode(name: str, raw: bytes) -> str:
+    """UTF-8 text of a filing (a UTF-8 BOM is accepted and dropped)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlRejected([_finding(
+            name, 1, 1, "file.encoding",
+            "文件是 UTF-16 编码；请用 UTF-8 重新保存（VS Code：右下角编码 → 通过编码保存 → UTF-8）",
+        )])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, col = _position_of_byte(raw, error.start)
+        message = f"文件不是 UTF-8 编码（第一个无法识别的字节是 0x{raw[error.start]:02X}）"
+        try:
+            raw.decode("gb18030")
+            message += "；看起来是 GBK/GB18030 编码（Windows 记事本或 WPS 的“ANSI”），请用 UTF-8 重新保存（VS Code：右下角编码 → 通过编码保存 → UTF-8）"
+        except UnicodeDecodeError:
+            message += "；请用 UTF-8 重新保存"
+        raise YamlRejected([_finding(name, line, col, "file.encoding", message)]) from None
+
+
+_INDENT = re.compile(r"^[ \t\u3000]*")
+
+
+def _indentation_findings(name: str, text: str) -> list[Finding]:
+    findings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = _INDENT.match(line).group()
+        if "\t" in indent:
+            findings.append(_finding(
+                name, number, indent.index("\t") + 1, "yaml.tab",
+                "缩进中有制表符（Tab）；YAML 只能用空格缩进，请把 Tab 换成空格",
+            ))
+        elif "\u3000" in indent:
+            findings.append(_finding(
+                name, number, indent.index("\u3000") + 1, "yaml.fullwidth-space",
+                "缩进中有全角空格“　”；YAML 只能用半角空格缩进",
+            ))
+    return findings
+
+
+_PROBLEMS = [
+    ("mapping values are not allowed", "此处不能出现“: ”（冒号加空格会被当作新的键）"),
+    ("could not find expected ':'", "这一行缺少键和值之间的“: ”（半角冒号加空格）"),
+    ("cannot start any token", "这里的字符不能作为值的开头"),
+    ("expected a comment or a line break", "“>”或“|”开头的值会被当作多行文本标记"),
+    ("expected <block end>", "缩进不一致：同一层的键必须对齐"),
+    ("did not find expected key", "缩进或结构有误：此处应为“键: 值”"),
+    ("did not find expected '-' indicator", "缩进或结构有误：列表项应以“- ”开头"),
+    ("found unexpected end of stream", "引号没有闭合，文件提前结束"),
+    ("found unknown escape character", "双引号文本中有无法识别的转义符“\\”"),
+    ("expected ',' or '}'", "花括号 { } 中的内容有误"),
+    ("expected ',' or ']'", "方括号 [ ] 中的内容有误"),
+    ("while parsing a block collection", "缩进或结构有误"),
+    ("block sequence entries are not allowed", "此处不能出现列表项“- ”"),
+    ("found unexpected ':'", "此处不能出现冒号"),
+    ("while scanning a quoted scalar", "引号文本没有正确闭合"),
+    ("maximum depth", f"嵌套层级过深（超过 {MAX_DEPTH} 层）"),
+    ("expected the node content", "此处缺少内容"),
+]
+
+
+def _translate(error: MarkedYAMLError) -> str:
+    english = " ".join(str(part) for part in (error.context, error.problem) if part)
+    for needle, chinese in _PROBLEMS:
+        if needle in english:
+            return chinese
+    return f"YAML 语法错误（解析器原文：{(error.problem or error.context or '').strip()}）"
+
+
+def _syntax_finding(name: str, text: str, error: YAMLError) -> Finding:
+    if isinstance(error, ReaderError):
+        line, col = _line_col_of_offset(text, error.position)
+        return _finding(
+            name, line, col, "text.control-char",
+            f"文件中有不可打印的控制字符 U+{ord(error.character) if isinstance(error.character, str) else error.character:04X}，请删除",
+        )
+    if isinstance(error, _AnchorRejected):
+        mark = error.problem_mark
+        return _finding(name, mark.line + 1, mark.column + 1, "yaml.alias", error.problem)
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = _translate(error)
+    hint = syntax_hint(text, line)
+    if hint:
+        line, col, tip = hint
+        message += f"。提示：{tip}"
+    return _finding(name, line, col, "yaml.syntax", message)
+
+
+def _line_col_of_offset(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def load_document(name: str, raw: bytes, yaml: YAML | None = None) -> Document:
+    """Load one filing's bytes; raise YamlRejected with findings when it cannot be trusted."""
+    if len(raw) > MAX_BYTES:
+        raise YamlRejected([_finding(
+            name, 1, 1, "file.too-large",
+            f"文件过大（{len(raw):,} 字节，上限 {MAX_BYTES:,} 字节）；一个申报表的 YAML 不会这么大，请检查是否放错了文件",
+        )])
+    text = decode(name, raw)
+    indentation = _indentation_findings(name, text)
+    if indentation:
+        raise YamlRejected(indentation)
+    yaml = yaml or make_yaml()
+    try:
+        yaml.constructor.duplicates = []
+        data = yaml.load(text)
+    except YAMLError as error:
+        raise YamlRejected([_syntax_finding(name, text, error)]) from None
+    except RecursionError:
+        raise YamlRejected([_finding(name, 1, 1, "yaml.syntax", "嵌套层级过深，无法读取")]) from None
+    duplicates = yaml.constructor.duplicates
+    if duplicates:
+        raise YamlRejected([
+            _finding(
+                name, d.second.line + 1, d.second.column + 1, "yaml.duplicate-key",
+                f"键“{d.key}”重复：第 {d.first.line + 1} 行已经有同名的键；同一层不能有两个相同的键，请合并或改名",
+            )
+            for d in duplicates
+        ])
+    return Document(name, text, data)
+
+
+def key_position(container: Any, key: Any) -> tuple[int, int]:
+    """1-based line and column of a key in a loaded mapping (or of an item in a sequence)."""
+    if isinstance(container, CommentedMap):
+        line, col = container.lc.key(key)
+    elif isinstance(container, CommentedSeq):
+        line, col = container.lc.item(key)
+    else:
+        line, col = container.lc.line, container.lc.col
+    return line + 1, col + 1
+
+
+def value_position(container: Any, key: Any) -> tuple[int, int]:
+    """1-based line and column of the value stored under `key` (falls back to the key)."""
+    if isinstance(container, CommentedMap):
+        line, col = container.lc.value(key)
+        return line + 1, col + 1
+    return key_position(container, key)
+
+
+def locate(root: Any, path: list | tuple, *, at_key: bool = False) -> tuple[int, int]:
+    """1-based position of the node at `path` inside a loaded tree."""
+    node, parent, last = root, None, None
+    for part in path:
+        if not isinstance(node, (CommentedMap, CommentedSeq)):
+            break
+        parent, last, node = node, part, node[part]
+    if parent is None:
+        if isinstance(root, (CommentedMap, CommentedSeq)):
+            return root.lc.line + 1, root.lc.col + 1
+        return 1, 1
+    return key_position(parent, last) if at_key else value_position(parent, last)
+
+
+def load_trusted(path: Path) -> Any:
+    """Load jixiao's own data files (form definitions) with ordinary YAML 1.2 types."""
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
