@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, resources
 from .check import check_paths
+from .forms import load_forms
+from .schema import render_schema
+from .writer import write_text_atomic
 from .discover import PathNotFound, filing_paths
 from .findings import FORMATTERS, Severity
 
@@ -103,6 +106,26 @@ def check(paths: tuple[Path, ...], output_format: str) -> None:
         summary = f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个警告"
         click.echo(summary, err=True)
     sys.exit(EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN)
+
+
+@main.command()
+@click.option("--output", type=click.Path(path_type=Path), default=None, metavar="文件",
+              help="写到哪个文件（默认：jixiao 自带的 schema.json）")
+@click.option("--check", "check_only", is_flag=True, help="只比较，不写入；不一致时退出码为 1")
+def schema(output: Path | None, check_only: bool) -> None:
+    """由 templates/*/form.yaml 重新生成 schema.json（编辑器自动补全和 check 共用）。"""
+    target = output or resources.schema_path()
+    text = render_schema(load_forms())
+    current = target.read_text(encoding="utf-8") if target.exists() else None
+    if check_only:
+        if current != text:
+            click.echo(f"{target} 不是由当前表样生成的；请运行 jixiao schema", err=True)
+            sys.exit(EXIT_FINDINGS)
+        click.echo(f"{target} 与表样一致")
+        return
+    if current != text:
+        write_text_atomic(target, text)
+    click.echo(f"已写入 {target}")
 
 
 def _usage_message(error: click.UsageError) -> str:
