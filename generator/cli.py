@@ -9,7 +9,7 @@ import click
 
 from . import __version__, resources
 from .check import check_paths
-from .forms import load_forms
+from .forms import FormError, load_forms
 from .schema import render_schema
 from .writer import write_text_atomic
 from .discover import PathNotFound, filing_paths
@@ -149,6 +149,9 @@ def run(argv: list[str] | None = None) -> int:
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "jixiao"
         click.echo(f"用法错误：{_usage_message(error)}\n运行“{command} --help”查看用法。", err=True)
+        return EXIT_USAGE
+    except FormError as error:
+        click.echo(f"错误：{error}", err=True)
         return EXIT_USAGE
     except click.Abort:
         click.echo("已中断。", err=True)

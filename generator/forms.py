@@ -11,10 +11,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ruamel.yaml.error import YAMLError
+
 from . import resources
 from .yamlio import load_trusted
 
 REQUIREMENTS = ("必填量化", "必填", "选填")
+
+
+class FormError(Exception):
+    """A form definition under templates/ that cannot be used; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -138,8 +144,13 @@ def load_forms(directory: Path | None = None) -> dict[str, FormDefinition]:
     directory = directory or resources.templates_dir()
     forms = {}
     for form_file in sorted(directory.glob("*/form.yaml")):
-        form = parse_form(load_trusted(form_file), form_file.parent)
+        try:
+            form = parse_form(load_trusted(form_file), form_file.parent)
+        except (YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
+            raise FormError(f"表样定义 {form_file} 有误：{error}") from None
         if form.id != form_file.parent.name:
-            raise ValueError(f"{form_file}: id {form.id!r} does not match its folder name")
+            raise FormError(f"表样定义 {form_file} 的 id“{form.id}”与所在文件夹名不一致")
         forms[form.id] = form
+    if not forms:
+        raise FormError(f"{directory} 下没有任何表样定义（*/form.yaml）")
     return forms
