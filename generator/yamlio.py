@@ -21,6 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import ScalarString
 
 from .findings import Finding, Severity
 from .hints import syntax_hint
@@ -158,6 +159,7 @@ _PROBLEMS = [
     ("could not find expected ':'", "这一行缺少键和值之间的“: ”（半角冒号加空格）"),
     ("cannot start any token", "这里的字符不能作为值的开头"),
     ("expected a comment or a line break", "“>”或“|”开头的值会被当作多行文本标记"),
+    ("expected chomping or indentation indicators", "“>”或“|”开头的值会被当作多行文本标记"),
     ("expected <block end>", "缩进不一致：同一层的键必须对齐"),
     ("did not find expected key", "缩进或结构有误：此处应为“键: 值”"),
     ("did not find expected '-' indicator", "缩进或结构有误：列表项应以“- ”开头"),
@@ -193,6 +195,8 @@ def _syntax_finding(name: str, text: str, error: YAMLError) -> Finding:
         mark = error.problem_mark
         return _finding(name, mark.line + 1, mark.column + 1, "yaml.alias", error.problem)
     mark = error.problem_mark or error.context_mark
+    if error.context_mark and "while scanning a quoted scalar" in str(error.context or ""):
+        mark = error.context_mark  # the quote that was never closed, not the end of the file
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = _translate(error)
     hint = syntax_hint(text, line)
@@ -251,10 +255,16 @@ def key_position(container: Any, key: Any) -> tuple[int, int]:
 
 def value_position(container: Any, key: Any) -> tuple[int, int]:
     """1-based line and column of the value stored under `key` (falls back to the key)."""
-    if isinstance(container, CommentedMap):
+    value = container[key] if isinstance(container, (CommentedMap, CommentedSeq)) else None
+    if isinstance(container, CommentedMap) and not _is_blank_plain(value):
         line, col = container.lc.value(key)
         return line + 1, col + 1
+    # A value left blank (`key:`) has no token of its own; ruamel would point at the next line.
     return key_position(container, key)
+
+
+def _is_blank_plain(value: Any) -> bool:
+    return isinstance(value, str) and value == "" and not isinstance(value, ScalarString)
 
 
 def locate(root: Any, path: list | tuple, *, at_key: bool = False) -> tuple[int, int]:
