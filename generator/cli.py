@@ -128,6 +128,47 @@ def schema(output: Path | None, check_only: bool) -> None:
     click.echo(f"已写入 {target}")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径...]")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"), metavar="文件夹",
+              help="输出文件夹（默认 build/），文件写到 <文件夹>/<年度>/<文件名>.<扩展名>")
+@click.option("--format", "formats", default="docx,html", metavar="docx,html",
+              help="生成哪些格式，用逗号分隔（默认 docx,html）")
+@click.option("--pdf", is_flag=True, help="再用 LibreOffice 把 Word 文件转成 PDF（需要安装 soffice）")
+@click.option("--strict", is_flag=True, help="审核发现任何“错误”级别的问题时，退出码为 1")
+def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, strict: bool) -> None:
+    """生成官方格式的 Word 申报表、HTML 预览（以及 PDF）和每个年度的 index.html。
+
+    路径可以是文件或文件夹，默认 projects/。审核问题只汇总显示，不影响生成；
+    无法生成的文件会列出原因，其他文件照常生成。
+    """
+    from .build import FORMATS, build as run_build
+
+    chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
+    unknown = [part for part in chosen if part not in FORMATS]
+    if unknown or not chosen:
+        raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
+    try:
+        files = filing_paths(list(paths) or [Path("projects")])
+    except PathNotFound as missing:
+        raise click.UsageError(f"路径不存在：{missing.path}") from None
+    report = run_build(files, out_dir, chosen, pdf)
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    blocking = [f for f in errors if f.file in report.failed]
+    click.echo(FORMATTERS["text"](blocking), nl=False, err=True)
+    counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
+    click.echo(
+        f"生成了 {len(report.written)} 个文件到 {out_dir}/；{len(report.failed)} 个申报表未能生成。"
+        f"审核发现 {counts[Severity.ERROR]} 个错误、{counts[Severity.WARNING]} 个警告、{counts[Severity.INFO]} 个提示"
+        + ("（运行 jixiao check 查看详情）" if report.findings else ""),
+        err=True,
+    )
+    if report.pdf_note:
+        click.echo(report.pdf_note, err=True)
+    failed = bool(report.failed) or (strict and bool(errors))
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
 def _usage_message(error: click.UsageError) -> str:
     if isinstance(error, click.NoSuchOption):
         hint = f"（是不是 {error.possibilities[0]}？）" if error.possibilities else ""

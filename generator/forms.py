@@ -76,9 +76,16 @@ class FormDefinition:
     goal: Field
     indicators: Field
     columns: tuple[str, ...]
+    group_label: str
     levels: tuple[LevelSpec, ...]
     details: tuple[Field, ...]
     grade: Field
+    grade_boxes: tuple[str, str]
+
+    def labels(self) -> dict[str, str]:
+        """Printed label of every field, by key."""
+        fields = [*self.header, self.funds, *self.funds_items, self.goal, self.indicators, self.grade]
+        return {field.key: field.label for field in fields}
 
     def level(self, name: str) -> LevelSpec | None:
         return next((level for level in self.levels if level.name == name), None)
@@ -129,12 +136,14 @@ def parse_form(raw: dict, directory: Path) -> FormDefinition:
         goal=_field(raw["goal"]),
         indicators=_field(indicators),
         columns=tuple(indicators["columns"]),
+        group_label=indicators["group_label"],
         levels=tuple(
             LevelSpec(level["name"], level.get("description", ""), tuple(_group(g) for g in level["groups"]))
             for level in indicators["levels"]
         ),
         details=tuple(_field(f) for f in raw["indicator_details"]),
         grade=Field(grade["key"], grade["label"], grade.get("description", ""), enum=tuple(grade["options"]), required=False),
+        grade_boxes=tuple(grade["boxes"]),
     )
 
 

@@ -1,0 +1,71 @@
+"""Where a filing came from: its git revision and last commit time, for document properties."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+EPOCH_FALLBACK = datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    revision: str  # short commit id of HEAD, or "" outside git
+    dirty: bool  # the file differs from HEAD (or is not committed)
+    timestamp: datetime
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _source_date_epoch() -> datetime | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(value), tz=timezone.utc) if value.isdigit() else None
+
+
+def provenance(paths: list[Path]) -> dict[Path, Provenance]:
+    """Provenance of each file, with a few git calls for the whole set (not one per file)."""
+    fixed = _source_date_epoch()
+    if not paths:
+        return {}
+    cwd = Path.cwd()
+    top = _git(["rev-parse", "--show-toplevel"], cwd)
+    head = _git(["rev-parse", "--short=12", "HEAD"], cwd) if top else None
+    if not top or not head:
+        return {p: Provenance("", True, fixed or EPOCH_FALLBACK) for p in paths}
+    root = Path(top.strip())
+    relative = {p: os.path.relpath(p.resolve(), root) for p in paths}
+    changed = set((_git(["status", "--porcelain", "-z", "--untracked-files=all", "--", *relative.values()], root) or "").split("\0"))
+    changed_paths = {entry[3:] for entry in changed if len(entry) > 3}
+    last_commit: dict[str, datetime] = {}
+    log = _git(["log", "--format=%x00%ct", "--name-only", "-z", "--", *relative.values()], root) or ""
+    stamp = None
+    for token in log.split("\0"):
+        token = token.strip("\n")
+        if token.isdigit():
+            stamp = datetime.fromtimestamp(int(token), tz=timezone.utc)
+        elif token and stamp:
+            for name in token.split("\n"):
+                last_commit.setdefault(name, stamp)
+    return {
+        path: Provenance(
+            head.strip(),
+            relative[path] in changed_paths or relative[path] not in last_commit,
+            fixed or last_commit.get(relative[path], EPOCH_FALLBACK),
+        )
+        for path in paths
+    }
+
+
+def describe(name: str, source: Provenance) -> str:
+    if not source.revision:
+        return f"{name}（不在 git 仓库中）"
+    return f"{name} @ {source.revision}" + ("（有未提交的修改）" if source.dirty else "")
