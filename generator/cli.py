@@ -142,7 +142,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     路径可以是文件或文件夹，默认 projects/。审核问题只汇总显示，不影响生成；
     无法生成的文件会列出原因，其他文件照常生成。
     """
-    from .build import FORMATS, build as run_build
+    from .build import FORMATS, build as run_build  # lazily: `check` need not import docxtpl
 
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]

@@ -82,7 +82,8 @@ def _message(error: ValidationError) -> str:
     subject = _subject(error)
     if validator == "type":
         wanted = [expected] if isinstance(expected, str) else expected
-        names = "或".join(dict.fromkeys(_TYPE_NAMES[t] for t in wanted if t not in ("null", "boolean", "number", "integer") or t == wanted[0]))
+        # Text fields also admit number/boolean/null only so that editors accept plain text; name the intent.
+        names = "或".join(_TYPE_NAMES[t] for t in wanted if t == wanted[0] or t in ("object", "array"))
         actual = _TYPE_NAMES[_type_of(instance)]
         message = f"{subject}应为{names}，实际是{actual}"
         if isinstance(instance, str):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import sys
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,9 +21,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from generator.render_docx import normalize_zip
+
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # Five grid columns: the left label column, then 一级 / 二级 / 三级 / 指标值. Total = text width (160 mm).
 COLUMNS_MM = (22, 24, 30, 48, 36)
@@ -195,22 +195,9 @@ def build(target: Path) -> bytes:
     properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
-    data = normalize_zip(buffer.getvalue())
+    data = normalize_zip(buffer.getvalue())  # fixed zip timestamps: the same script, the same bytes
     target.write_bytes(data)
     return data
-
-
-def normalize_zip(data: bytes) -> bytes:
-    """Same bytes on every run: fixed member timestamps and attributes, original member order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, source.read(item.filename), compresslevel=9)
-    return out.getvalue()
 
 
 if __name__ == "__main__":
