@@ -38,12 +38,17 @@ class BuildReport:
     pdf_note: str = ""
 
 
+MAX_STEM_BYTES = 200  # file names are limited to 255 bytes; leave room for the extension
+
+
 def safe_stem(stem: str) -> str:
     """A file name that is safe on every system and cannot leave the output folder."""
     safe = _UNSAFE_CHARACTERS.sub("_", stem).strip(" .") or "_"
     if safe.split(".")[0].upper() in _WINDOWS_RESERVED:
         safe = "_" + safe
-    return safe[:150]
+    while len(safe.encode("utf-8")) > MAX_STEM_BYTES:
+        safe = safe[:-1]
+    return safe
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -78,7 +83,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool)
         form = forms[filing.form_id]
         context = form_context(filing, form)
         source = describe(filing.path, sources[Path(filing.path)])
-        try:
+        try:  # rendered fully before anything is written
             outputs = {}
             if "docx" in formats:
                 info = DocumentInfo(filing.name, source, sources[Path(filing.path)].timestamp)
@@ -89,7 +94,13 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool)
             report.findings.append(_build_finding(filing.path, "build.template", str(problem)))
             report.failed.append(filing.path)
             continue
-        for target, data in outputs.items():  # rendered fully before anything is written
+        except Exception as error:  # noqa: BLE001 - one filing must not stop the others
+            report.findings.append(_build_finding(
+                filing.path, "build.render", f"无法生成：{type(error).__name__}: {error}",
+            ))
+            report.failed.append(filing.path)
+            continue
+        for target, data in outputs.items():
             write_bytes_atomic(target, data)
             report.written.append(target)
         if "docx" in formats:
@@ -118,6 +129,16 @@ def _make_pdfs(documents: list[Path], report: BuildReport) -> str:
     return f"已生成 {len(converted)} 个 PDF" + (f"，{missing} 个转换失败" if missing else "")
 
 
+def _current(output: Path) -> bool:
+    """The output exists and, for a PDF, was made from the Word file as it is now."""
+    if not output.exists():
+        return False
+    if output.suffix == ".pdf":
+        document = output.with_suffix(".docx")
+        return document.exists() and output.stat().st_mtime >= document.stat().st_mtime
+    return True
+
+
 def _index_page(year: int, items: list[tuple[Filing, Path]], findings: list[Finding]) -> str:
     by_file = defaultdict(list)
     for finding in findings:
@@ -129,7 +150,7 @@ def _index_page(year: int, items: list[tuple[Filing, Path]], findings: list[Find
         links = [
             {"href": stem_path.with_suffix(suffix).name, "label": label}
             for suffix, label in ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"))
-            if stem_path.with_suffix(suffix).exists()
+            if _current(stem_path.with_suffix(suffix))
         ]
         rows.append({
             "name": filing.name,

@@ -36,7 +36,7 @@ def provenance(paths: list[Path]) -> dict[Path, Provenance]:
     fixed = _source_date_epoch()
     if not paths:
         return {}
-    cwd = Path.cwd()
+    cwd = paths[0].resolve().parent
     top = _git(["rev-parse", "--show-toplevel"], cwd)
     head = _git(["rev-parse", "--short=12", "HEAD"], cwd) if top else None
     if not top or not head:

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from . import resources
+from .writer import write_bytes_atomic
 
 TIMEOUT_SECONDS = 600
 
@@ -52,8 +53,6 @@ def convert_to_pdf(documents: list[Path], soffice: str) -> dict[Path, Path]:
             produced = work_dir / "pdf" / (copy.stem + ".pdf")
             if produced.exists():
                 target = document.with_suffix(".pdf")
-                staged = target.with_name(f".{target.name}.tmp")
-                shutil.copyfile(produced, staged)
-                os.replace(staged, target)
+                write_bytes_atomic(target, produced.read_bytes())
                 converted[document] = target
         return converted

@@ -20,6 +20,7 @@ from .layout import Row
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEMPLATE_NAME = "template.docx"
+CORE_PROPERTY_LIMIT = 255
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,11 @@ def render_docx(form: FormDefinition, context: dict, info: DocumentInfo) -> byte
     table, first_row = _indicator_table(template.docx, context["columns"])
     _apply_vertical_merges(table, first_row, context["rows"])
     properties = template.docx.core_properties
-    properties.title = info.title
-    properties.subject = context["form"]["title"]
-    properties.comments = f"由 jixiao 生成，来源：{info.source}"
-    properties.identifier = info.source
+    # Word's core properties hold at most 255 characters each.
+    properties.title = info.title[:CORE_PROPERTY_LIMIT]
+    properties.subject = context["form"]["title"][:CORE_PROPERTY_LIMIT]
+    properties.comments = f"由 jixiao 生成，来源：{info.source}"[:CORE_PROPERTY_LIMIT]
+    properties.identifier = info.source[:CORE_PROPERTY_LIMIT]
     properties.created = properties.modified = info.timestamp
     properties.last_printed = info.timestamp
     buffer = io.BytesIO()

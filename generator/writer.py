@@ -7,10 +7,18 @@ import tempfile
 from pathlib import Path
 
 
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # A short temporary name: the target's own name may already be near the 255-byte limit.
+    handle, temporary = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(handle, _default_mode())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

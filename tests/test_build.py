@@ -1,0 +1,815 @@
+"""`jixiao build`: the Word table, the HTML preview, the index page, PDFs, and the build's safety rails.
+
+The six seed filings are built once per module (with --pdf, so LibreOffice runs once for all six);
+tests that need hostile or broken input write their own filings under tmp_path/projects/<年度>/.
+Expected values come from tests/data/seed_rows.tsv and the seed YAML read with PyYAML, not from
+the generator's own model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from collections import defaultdict
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from docx import Document
+from docx.oxml.ns import qn
+from lxml import etree
+
+import generator.build
+import generator.pdf
+from conftest import REPO
+from generator.cli import run
+from generator.render_docx import TemplateProblem
+
+try:  # html5lib in strict mode proves the pages are HTML5 without a single parse error
+    import html5lib
+except ImportError:  # pragma: no cover - fallback when the test extra is not installed
+    html5lib = None
+
+SEED = REPO / "projects" / "2024"
+FORM_YAML = REPO / "templates" / "yinchuan-2024" / "form.yaml"
+TITLE = "银川市本级部门项目支出年度预算绩效目标申报表"
+NOTE = "注:此表填报项目绩效目标涵盖年限为项目预算申报当年。"
+GRADE_TEXT = "通过 ☐    退回修改 ☐    退回,不予纳入财政项目库 ☐"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+# Independent expectations for the header of each seed filing (amounts as printed, goal prefix).
+SEED_HEADERS = {
+    "市政府办公室工作经费": ("150", "150", "0", "根据市政府工作重点和政府安排,负责政务信息工作,"),
+    "督查室工作经费": ("12", "12", "0", "本项目通过举办全市督查系统培训班,"),
+    "政府信息公开工作经费": ("70", "70", "0", "将政务公开工作经费、政府网站更新改造、设备购置等费用列入预算,"),
+    "政府办信息中心工作经费": ("30", "30", "0", "为全力做好市政府门户网站日常管理运行"),
+    "聘用人员工作经费": ("52.5", "52.5", "0", "保障按时足额发放工资及缴纳养老保险金和医疗保险,"),
+    "信创设备购置经费": ("13.2", "13.2", "0", "为深入贯彻落实自治区党委办公厅、人民政府相关精神,"),
+}
+LEVEL_ORDER = ("产出指标", "效益指标", "满意度指标")
+
+
+# ----------------------------------------------------------------------------------------------
+# Independent expectations
+
+
+def _listing() -> dict[str, list[tuple[str, str, str, str]]]:
+    rows: dict[str, list] = defaultdict(list)
+    with open(REPO / "tests" / "data" / "seed_rows.tsv", encoding="utf-8", newline="") as stream:
+        for name, l1, l2, l3, value in list(csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]:
+            rows[name].append((l1, l2, l3, value))
+    return dict(rows)
+
+
+LISTING = _listing()
+REQUIREMENTS = {
+    group["name"]: group["requirement"]
+    for level in yaml.safe_load(FORM_YAML.read_text(encoding="utf-8"))["indicators"]["levels"]
+    for group in level["groups"]
+}
+
+
+def _label(group: str) -> str:
+    return f"{group}\n({REQUIREMENTS[group]})"
+
+
+def _runs(keys: list) -> list[tuple[int, int, object]]:
+    """(first row, span, key) of each run of equal consecutive keys."""
+    runs: list[list] = []
+    for index, key in enumerate(keys):
+        if runs and runs[-1][2] == key:
+            runs[-1][1] += 1
+        else:
+            runs.append([index, 1, key])
+    return [tuple(run) for run in runs]
+
+
+def _seed_yaml(name: str) -> dict:
+    return yaml.safe_load((SEED / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def _indicator_count(name: str) -> int:
+    return sum(1 for _, _, l3, value in LISTING[name] if (l3, value) != ("", ""))
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading the outputs
+
+
+def _tc_text(element) -> str:
+    parts = []
+    for node in element.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
+        parts.append(node.text or "" if node.tag == qn("w:t") else "\n" if node.tag == qn("w:br") else "\t")
+    return "".join(parts)
+
+
+def _docx_tables(path: Path) -> list[list[dict]]:
+    """Each table as rows of {"flags": trPr children, "cells": [(vMerge, gridSpan, text)]}."""
+    document = Document(str(path))
+    tables = []
+    for table in document.tables:
+        rows = []
+        for tr in table._tbl.tr_lst:
+            flags = {etree.QName(child).localname for child in tr.trPr} if tr.trPr is not None else set()
+            rows.append({"flags": flags, "cells": [(tc.vMerge, tc.grid_span, _tc_text(tc)) for tc in tr.tc_lst]})
+        tables.append(rows)
+    return tables
+
+
+def _docx_body(path: Path) -> list[tuple[str, str]]:
+    """The body's blocks in order: ("p", text) or ("tbl", "")."""
+    document = Document(str(path))
+    blocks = []
+    for child in document.element.body:
+        name = etree.QName(child).localname
+        if name == "p":
+            blocks.append(("p", _tc_text(child)))
+        elif name == "tbl":
+            blocks.append(("tbl", ""))
+    return blocks
+
+
+def _zip_xml(path: Path, member: str):
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read(member))
+
+
+def _parse_html(path: Path):
+    data = path.read_bytes()
+    if html5lib is not None:
+        return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(data)
+    return _StdlibTree.parse(data.decode("utf-8"))
+
+
+class _StdlibTree:
+    """Minimal html.parser → ElementTree builder, used only when html5lib is missing."""
+
+    VOID = {"meta", "br", "col", "img", "link", "input", "hr"}
+
+    @classmethod
+    def parse(cls, text: str):
+        from html.parser import HTMLParser
+        from xml.etree import ElementTree
+
+        root = ElementTree.Element("document")
+        stack = [root]
+
+        class Builder(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                element = ElementTree.SubElement(stack[-1], tag, {k: v or "" for k, v in attrs})
+                if tag not in cls.VOID:
+                    stack.append(element)
+
+            def handle_endtag(self, tag):
+                if tag in cls.VOID:
+                    return
+                assert stack[-1].tag == tag, f"mismatched </{tag}>"
+                stack.pop()
+
+            def handle_data(self, data):
+                parent = stack[-1]
+                if len(parent):
+                    parent[-1].tail = (parent[-1].tail or "") + data
+                else:
+                    parent.text = (parent.text or "") + data
+
+        builder = Builder(convert_charrefs=True)
+        builder.feed(text)
+        builder.close()
+        assert stack == [root], "unclosed elements"
+        return root
+
+
+def _html_text(element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str):  # comments
+            pass
+        elif child.tag == "br":
+            parts.append("\n")
+        else:
+            parts.append(_html_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _html_table(tree, css_class: str):
+    tables = [t for t in tree.iter("table") if css_class in (t.get("class") or "").split()]
+    assert len(tables) == 1, f"expected one table.{css_class}"
+    return [tr for tr in tables[0].iter("tr")]
+
+
+def _cells(tr) -> list:
+    return [child for child in tr if child.tag in ("td", "th")]
+
+
+def _no_whitespace(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _build(*args) -> int:
+    return run(["build", *map(str, args)])
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ----------------------------------------------------------------------------------------------
+# The shared build of the six seed filings
+
+
+@pytest.fixture(scope="module")
+def seed_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seed-build")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)  # provenance (git revision) is looked up from the working directory
+        code = _build(SEED, "--out", out, "--pdf")
+    assert code == 0
+    return out / "2024"
+
+
+def test_seed_listing_and_files_agree():
+    assert sum(len(rows) for rows in LISTING.values()) == 120
+    assert set(LISTING) == set(SEED_HEADERS) == {p.stem for p in SEED.glob("*.yaml")}
+    for name in LISTING:  # the file stem is the project name for every seed filing
+        assert _seed_yaml(name)["项目名称"] == name
+
+
+def test_build_writes_docx_and_html_for_each_filing(seed_build):
+    for name in LISTING:
+        assert (seed_build / f"{name}.docx").is_file()
+        assert (seed_build / f"{name}.html").is_file()
+    assert (seed_build / "index.html").is_file()
+    assert not [p for p in seed_build.parent.rglob("*") if p.name.endswith(".tmp")]
+
+
+# 1. The Word table ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_docx_header_table(seed_build, name):
+    header, _ = _docx_tables(seed_build / f"{name}.docx")
+    total, fiscal, other, goal_start = SEED_HEADERS[name]
+    goal = _seed_yaml(name)["年度总体目标"]
+    assert goal.startswith(goal_start)
+    expected = [
+        [(None, 1, "项目名称"), (None, 4, name)],
+        [(None, 1, "主管部门及代码"), (None, 2, ""), (None, 1, "实施单位"), (None, 1, "银川市人民政府办公室")],
+        [(None, 1, "项目属性"), (None, 2, ""), (None, 1, "项目期"), (None, 1, "2024年")],
+        [("restart", 1, "项目资金 (万元)"), (None, 2, "年度资金总额:"), (None, 2, total)],
+        [("continue", 1, ""), (None, 2, "其中:财政拨款"), (None, 2, fiscal)],
+        [("continue", 1, ""), (None, 2, "其他资金"), (None, 2, other)],
+        [(None, 1, "年度总体目标"), (None, 4, goal)],
+    ]
+    assert [row["cells"] for row in header] == expected
+    assert all(sum(span for _, span, _ in row["cells"]) == 5 for row in header)
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_docx_indicator_rows_and_merges(seed_build, name):
+    _, table = _docx_tables(seed_build / f"{name}.docx")
+    expected_rows = LISTING[name]
+    count = len(expected_rows)
+    assert len(table) == count + 2  # header row, one row per indicator row, 综合评定等级
+    head, body, grade = table[0], table[1:-1], table[-1]
+
+    assert head["cells"] == [
+        ("restart", 1, "绩效指标"), (None, 1, "一级指标"), (None, 1, "二级指标"), (None, 1, "三级指标"), (None, 1, "指标值"),
+    ]
+    assert {"tblHeader", "cantSplit"} <= head["flags"]
+    assert grade["cells"] == [(None, 1, "综合评定等级"), (None, 4, GRADE_TEXT)]
+    for row in body:
+        assert len(row["cells"]) == 5 and all(span == 1 for _, span, _ in row["cells"])
+
+    # 绩效指标 covers the header row and every indicator row, and nothing else.
+    assert [row["cells"][0] for row in body] == [("continue", 1, "")] * count
+
+    # Recover 一级/二级 by carrying the text of the last starting cell down.
+    recovered, l1, l2 = [], None, None
+    for row in body:
+        (m1, _, t1), (m2, _, t2), (_, _, l3), (_, _, value) = row["cells"][1:]
+        if m1 != "continue":
+            l1 = t1
+        else:
+            assert t1 == ""
+        if m2 != "continue":
+            l2 = t2
+        else:
+            assert t2 == ""
+        recovered.append((l1, l2, l3, value))
+    assert recovered == [(a, _label(b), c, d) for a, b, c, d in expected_rows]
+
+    # Exact spans: a run starts with "restart" (or no vMerge when it covers one row) and continues below.
+    for column, key in ((1, lambda r: r[0]), (2, lambda r: r[:2])):
+        runs = _runs([key(r) for r in expected_rows])
+        for first, span, _ in runs:
+            starts = body[first]["cells"][column][0]
+            assert starts == ("restart" if span > 1 else None), (column, first, span)
+            assert [body[first + k]["cells"][column][0] for k in range(1, span)] == ["continue"] * (span - 1)
+        spans = [span for _, span, _ in runs]
+        assert sum(spans) == count
+    level_spans = [(key, span) for _, span, key in _runs([r[0] for r in expected_rows])]
+    assert [key for key, _ in level_spans] == list(LEVEL_ORDER)
+
+
+def test_docx_has_120_indicator_rows_in_total(seed_build):
+    assert sum(len(_docx_tables(seed_build / f"{name}.docx")[1]) - 2 for name in LISTING) == 120
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_docx_text_around_the_tables(seed_build, name):
+    assert _docx_body(seed_build / f"{name}.docx") == [
+        ("p", "附件2:"), ("p", TITLE), ("p", "(2024年度)"), ("tbl", ""), ("tbl", ""), ("p", NOTE),
+    ]
+
+
+# 2. Fonts and page --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_docx_fonts_language_and_page(seed_build, name):
+    path = seed_build / f"{name}.docx"
+    document, styles = _zip_xml(path, "word/document.xml"), _zip_xml(path, "word/styles.xml")
+    east_asia = [
+        f.get(f"{{{W}}}eastAsia") for tree in (document, styles) for f in tree.iter(f"{{{W}}}rFonts")
+    ]
+    assert [font for font in east_asia if font], "no w:eastAsia font declared"
+    languages = [lang.get(f"{{{W}}}eastAsia") for tree in (document, styles) for lang in tree.iter(f"{{{W}}}lang")]
+    assert "zh-CN" in languages
+
+    sections = document.findall(".//w:sectPr", NS)
+    assert len(sections) == 1
+    size, margins = sections[0].find("w:pgSz", NS), sections[0].find("w:pgMar", NS)
+    width, height = int(size.get(f"{{{W}}}w")), int(size.get(f"{{{W}}}h"))
+    assert abs(width - 11906) <= 2 and abs(height - 16838) <= 2
+    assert size.get(f"{{{W}}}orient") in (None, "portrait")
+    text_width = width - int(margins.get(f"{{{W}}}left")) - int(margins.get(f"{{{W}}}right"))
+
+    tables = document.findall(".//w:tbl", NS)
+    assert len(tables) == 2
+    for table in tables:
+        grid = sum(int(col.get(f"{{{W}}}w")) for col in table.findall("w:tblGrid/w:gridCol", NS))
+        assert len(table.findall("w:tblGrid/w:gridCol", NS)) == 5
+        assert 0 < grid <= text_width + 2
+        table_width = table.find("w:tblPr/w:tblW", NS)
+        assert table_width.get(f"{{{W}}}type") == "dxa" and int(table_width.get(f"{{{W}}}w")) <= text_width + 2
+        rows = table.findall("w:tr", NS)
+        assert rows and all(row.find("w:trPr/w:cantSplit", NS) is not None for row in rows)
+
+
+# 3. HTML -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_html_preview_rows_and_rowspans(seed_build, name):
+    tree = _parse_html(seed_build / f"{name}.html")
+    total, fiscal, other, _ = SEED_HEADERS[name]
+    goal = _seed_yaml(name)["年度总体目标"]
+
+    header = [[(c.tag, c.get("rowspan"), c.get("colspan"), _html_text(c)) for c in _cells(tr)]
+              for tr in _html_table(tree, "header")]
+    assert header == [
+        [("td", None, None, "项目名称"), ("td", None, "4", name)],
+        [("td", None, None, "主管部门及代码"), ("td", None, "2", ""), ("td", None, None, "实施单位"),
+         ("td", None, None, "银川市人民政府办公室")],
+        [("td", None, None, "项目属性"), ("td", None, "2", ""), ("td", None, None, "项目期"), ("td", None, None, "2024年")],
+        [("td", "3", None, "项目资金 (万元)"), ("td", None, "2", "年度资金总额:"), ("td", None, "2", total)],
+        [("td", None, "2", "其中:财政拨款"), ("td", None, "2", fiscal)],
+        [("td", None, "2", "其他资金"), ("td", None, "2", other)],
+        [("td", None, None, "年度总体目标"), ("td", None, "4", goal)],
+    ]
+
+    expected_rows = LISTING[name]
+    trs = _html_table(tree, "indicators")
+    assert len(trs) == len(expected_rows) + 2
+    head = [(c.tag, c.get("rowspan"), _html_text(c)) for c in _cells(trs[0])]
+    assert head == [("th", str(len(expected_rows) + 1), "绩效指标"), ("th", None, "一级指标"), ("th", None, "二级指标"),
+                    ("th", None, "三级指标"), ("th", None, "指标值")]
+    grade = _cells(trs[-1])
+    assert [_html_text(c) for c in grade][0] == "综合评定等级" and grade[1].get("colspan") == "4"
+    assert _html_text(grade[1]).split() == ["通过", "☐", "退回修改", "☐", "退回,不予纳入财政项目库", "☐"]
+
+    starts = {1: _runs([r[0] for r in expected_rows]), 2: _runs([r[:2] for r in expected_rows])}
+    l1_spans = {first: span for first, span, _ in starts[1]}
+    l2_spans = {first: span for first, span, _ in starts[2]}
+    recovered, l1, l2 = [], None, None
+    for index, tr in enumerate(trs[1:-1]):
+        cells = _cells(tr)
+        assert all(c.tag == "td" for c in cells)
+        expected_width = 2 + (index in l1_spans) + (index in l2_spans)
+        assert len(cells) == expected_width, f"row {index}: {[_html_text(c) for c in cells]}"
+        if index in l1_spans:
+            cell = cells.pop(0)
+            assert int(cell.get("rowspan") or 1) == l1_spans[index]
+            l1 = _html_text(cell)
+        if index in l2_spans:
+            cell = cells.pop(0)
+            assert int(cell.get("rowspan") or 1) == l2_spans[index]
+            l2 = _html_text(cell)
+        assert all(c.get("rowspan") in (None, "1") for c in cells)
+        recovered.append((l1, l2, _html_text(cells[0]), _html_text(cells[1])))
+    assert recovered == [(a, _label(b), c, d) for a, b, c, d in expected_rows]
+
+
+@pytest.mark.parametrize("page", [*SEED_HEADERS, "index"])
+def test_html_is_self_contained_and_printable(seed_build, page):
+    path = seed_build / f"{page}.html"
+    tree = _parse_html(path)
+    assert not list(tree.iter("script"))
+    assert not [link for link in tree.iter("link") if "stylesheet" in (link.get("rel") or "")]
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in ("src", "href", "action", "data", "poster"):
+            value = element.get(attribute)
+            assert value is None or "://" not in value and not value.startswith("//"), (element.tag, value)
+    raw = path.read_text(encoding="utf-8")
+    assert "http://" not in raw and "https://" not in raw and "@import" not in raw
+    styles = "".join(_html_text(style) for style in tree.iter("style"))
+    assert re.search(r"@page\s*\{[^}]*size:\s*A4", styles)
+    if page != "index":
+        assert re.search(r"@page\s*\{[^}]*size:\s*A4\s+portrait", styles)
+
+
+def test_index_lists_every_filing_with_links_and_total(seed_build):
+    tree = _parse_html(seed_build / "index.html")
+    body = [t for t in tree.iter("tbody")]
+    assert len(body) == 1
+    rows = {}
+    for tr in body[0].iter("tr"):
+        cells = _cells(tr)
+        links = [a.get("href") for a in cells[-1].iter("a")]
+        rows[_html_text(cells[0]).strip()] = (_html_text(cells[1]).strip(), _html_text(cells[2]).strip(), links)
+    assert set(rows) == set(LISTING)
+    with_pdf = shutil.which("soffice") is not None or shutil.which("libreoffice") is not None
+    for name, (total, count, links) in rows.items():
+        assert Decimal(total) == Decimal(SEED_HEADERS[name][0])
+        assert int(count) == _indicator_count(name)
+        expected = {f"{name}.html", f"{name}.docx"} | ({f"{name}.pdf"} if with_pdf else set())
+        assert set(links) == expected
+        assert all((seed_build / href).is_file() for href in links)
+    foot = [_html_text(c).strip() for tr in tree.iter("tfoot") for c in _cells(next(tr.iter("tr")))]
+    assert Decimal(foot[1]) == Decimal("327.7") == sum(Decimal(h[0]) for h in SEED_HEADERS.values())
+    assert int(foot[2]) == sum(_indicator_count(name) for name in LISTING)
+
+
+# 4. Reproducible -----------------------------------------------------------------------------------
+
+
+def test_two_builds_are_byte_identical(seed_build, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert _build(SEED, "--out", tmp_path / "a") == 0
+    assert _build(SEED, "--out", tmp_path / "b") == 0
+    first, second = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
+    assert first == second
+    assert len([k for k in first if k.endswith((".docx", ".html"))]) == 13
+    for key, data in first.items():  # the shared --pdf build wrote the same .docx and .html too
+        if key.endswith((".docx", ".html")) and not key.endswith("index.html"):
+            assert (seed_build.parent / key).read_bytes() == data, key
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_docx_zip_times_and_core_properties(seed_build, name):
+    path = seed_build / f"{name}.docx"
+    with zipfile.ZipFile(path) as archive:
+        assert all(info.date_time == ZIP_TIME for info in archive.infolist())
+    core = _zip_xml(path, "docProps/core.xml")
+    values = {etree.QName(e).localname: e.text or "" for e in core}
+    assert values["title"] == name
+    source = f"projects/2024/{name}.yaml"
+    assert source in values.get("identifier", "") + values.get("description", "")
+
+
+def test_source_date_epoch_sets_created_and_modified(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
+    assert _build(SEED / "督查室工作经费.yaml", "--out", tmp_path) == 0
+    core = _zip_xml(tmp_path / "2024" / "督查室工作经费.docx", "docProps/core.xml")
+    stamps = {etree.QName(e).localname: e.text for e in core if etree.QName(e).localname in ("created", "modified")}
+    expected = datetime(2009, 2, 13, 23, 31, 30, tzinfo=timezone.utc)
+    assert set(stamps) == {"created", "modified"}
+    for text in stamps.values():
+        assert datetime.fromisoformat(text.replace("Z", "+00:00")) == expected
+
+
+# 5. Escaping ---------------------------------------------------------------------------------------
+
+NASTY = "<5%&\"' {{ x }} {% if %} 😀"
+HOSTILE_NAME = NASTY + " " + "名" * 2000
+HOSTILE_GOAL = "a\nb " + NASTY
+HOSTILE_L3 = NASTY + " 三级"
+HOSTILE_VALUE = "≥1\n" + NASTY
+
+
+def _seed_text(name: str = "督查室工作经费") -> str:
+    return (SEED / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def _replace_line(text: str, prefix: str, new_line: str) -> str:
+    lines = text.split("\n")
+    hits = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+    assert len(hits) == 1, prefix
+    lines[hits[0]] = new_line
+    return "\n".join(lines)
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _hostile_filing(folder: Path) -> Path:
+    text = _seed_text("信创设备购置经费")
+    text = _replace_line(text, "项目名称:", f"项目名称: {_q(HOSTILE_NAME)}")
+    text = _replace_line(text, "年度总体目标:", f"年度总体目标: {_q(HOSTILE_GOAL)}")
+    text = _replace_line(text, "      台式电脑数量:", f"      {_q(HOSTILE_L3)}: {_q(HOSTILE_VALUE)}")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_hostile_text_is_kept_exactly_in_word(tmp_path):
+    source = _hostile_filing(tmp_path / "projects" / "2024")
+    assert _build(source, "--out", tmp_path / "out") == 0
+    path = tmp_path / "out" / "2024" / "hostile.docx"
+    header, table = _docx_tables(path)
+    assert header[0]["cells"][1] == (None, 4, HOSTILE_NAME)
+    assert header[6]["cells"][1] == (None, 4, HOSTILE_GOAL)
+    rows = [tuple(text for _, _, text in row["cells"][3:]) for row in table[1:-1]]
+    assert (HOSTILE_L3, HOSTILE_VALUE) in rows
+    assert rows[0] == (HOSTILE_L3, HOSTILE_VALUE)
+    document = _zip_xml(path, "word/document.xml")
+    # newlines are line breaks, never a raw newline inside w:t
+    assert not [t.text for t in document.iter(f"{{{W}}}t") if t.text and "\n" in t.text]
+    core = _zip_xml(path, "docProps/core.xml")
+    title = {etree.QName(e).localname: e.text for e in core}["title"]
+    assert title and HOSTILE_NAME.startswith(title)  # the title property may be shortened, never altered
+
+
+def test_hostile_text_is_escaped_in_html(tmp_path):
+    source = _hostile_filing(tmp_path / "projects" / "2024")
+    assert _build(source, "--out", tmp_path / "out") == 0
+    path = tmp_path / "out" / "2024" / "hostile.html"
+    raw = path.read_text(encoding="utf-8")
+    assert "<5%" not in raw and "&lt;5%&amp;" in raw
+    tree = _parse_html(path)
+    assert not list(tree.iter("script"))
+    header = _html_table(tree, "header")
+    assert _html_text(_cells(header[0])[1]) == HOSTILE_NAME
+    assert _html_text(_cells(header[6])[1]) == HOSTILE_GOAL
+    first = _cells(_html_table(tree, "indicators")[1])
+    assert [_html_text(c) for c in first[-2:]] == [HOSTILE_L3, HOSTILE_VALUE]
+    assert len(list(first[-1].iter("br"))) == 1
+    assert _html_text(next(tree.iter("title"))).startswith(HOSTILE_NAME)
+    index = _parse_html(tmp_path / "out" / "2024" / "index.html")
+    assert [_html_text(td) for td in index.iter("td") if td.get("class") == "name"] == [HOSTILE_NAME]
+
+
+# 6. Atomicity and failures -------------------------------------------------------------------------
+
+THREE = ("督查室工作经费", "聘用人员工作经费", "信创设备购置经费")
+
+
+def _project(tmp_path: Path, names=THREE, edit=lambda text: text) -> Path:
+    folder = tmp_path / "projects" / "2024"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / f"{name}.yaml").write_text(edit(_seed_text(name)), encoding="utf-8")
+    return tmp_path / "projects"
+
+
+def _no_temporary_files(folder: Path) -> None:
+    leftovers = [p for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".")]
+    assert not leftovers, leftovers
+
+
+def test_a_failing_render_keeps_the_previous_output(tmp_path, monkeypatch):
+    projects = _project(tmp_path)
+    out = tmp_path / "out"
+    assert _build(projects, "--out", out) == 0
+    before = _snapshot(out)
+
+    _project(tmp_path, edit=lambda text: text.replace("年度总体目标: ", "年度总体目标: 第二版。"))
+    original = generator.build.render_preview
+
+    def failing_preview(form, context, source):
+        if context["field"]["项目名称"] == "聘用人员工作经费":
+            raise TemplateProblem("模板 preview.html.j2 无法渲染：测试")
+        return original(form, context, source)
+
+    monkeypatch.setattr(generator.build, "render_preview", failing_preview)
+    assert _build(projects, "--out", out) == 1
+    after = _snapshot(out)
+    for suffix in (".docx", ".html"):  # neither file of the failed filing was replaced
+        assert after[f"2024/聘用人员工作经费{suffix}"] == before[f"2024/聘用人员工作经费{suffix}"]
+    for name in ("督查室工作经费", "信创设备购置经费"):  # the others were rebuilt from the new text
+        assert after[f"2024/{name}.docx"] != before[f"2024/{name}.docx"]
+        assert "第二版。" in _docx_tables(out / "2024" / f"{name}.docx")[0][6]["cells"][1][2]
+        assert "第二版。" in after[f"2024/{name}.html"].decode("utf-8")
+    _no_temporary_files(out)
+
+
+def test_a_filing_with_a_schema_error_is_reported_and_not_written(tmp_path, capsys):
+    projects = _project(tmp_path)
+    broken = projects / "2024" / "坏.yaml"
+    broken.write_text(_replace_line(_seed_text(), "  年度资金总额:", "  年度资金总额: 十二万"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert _build(projects, "--out", out) == 1
+    err = capsys.readouterr().err
+    assert "坏.yaml" in err and "schema." in err
+    written = sorted(p.name for p in (out / "2024").iterdir())
+    assert written == sorted([f"{n}{s}" for n in THREE for s in (".docx", ".html")] + ["index.html"])
+    _no_temporary_files(out)
+
+
+# 7. Safe output names ------------------------------------------------------------------------------
+
+
+def test_file_names_with_spaces_and_chinese(tmp_path):
+    folder = tmp_path / "projects" / "2024"
+    folder.mkdir(parents=True)
+    (folder / "a b 项目.yaml").write_text(_seed_text(), encoding="utf-8")
+    assert _build(tmp_path / "projects", "--out", tmp_path / "out") == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "2024").iterdir()) == ["a b 项目.docx", "a b 项目.html", "index.html"]
+
+
+@pytest.mark.parametrize("stem", [
+    "CON", "con", "CON.backup", "..", ".", "", "a/b", "x:y", "../../etc/passwd", "a\\b", "NUL", "COM1", "LPT9",
+    " . ", 'q"<>|?*', "tab\there", "名" * 300,
+])
+def test_safe_stem_stays_inside_the_output_folder(tmp_path, stem):
+    out = tmp_path / "out"
+    safe = generator.build.safe_stem(stem)
+    assert safe and safe not in (".", "..")
+    assert not set(safe) & set('/\\:<>"|?*\x00\t')
+    assert safe.split(".")[0].strip().upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT9"}
+    assert not safe.endswith((" ", "."))
+    for suffix in (".docx", ".html", ".pdf"):
+        target = out / "2024" / f"{safe}{suffix}"
+        assert target.resolve().parent == (out / "2024").resolve()
+        assert len(target.name.encode("utf-8")) <= 255  # one path component on Linux and macOS
+
+
+def test_reserved_and_dotted_file_names_build_inside_out(tmp_path):
+    folder = tmp_path / "projects" / "2024"
+    folder.mkdir(parents=True)
+    for stem, name in (("CON", "督查室工作经费"), ("lpt1", "聘用人员工作经费")):
+        (folder / f"{stem}.yaml").write_text(_seed_text(name), encoding="utf-8")
+    before = {p for p in tmp_path.rglob("*")}
+    assert _build(tmp_path / "projects", "--out", tmp_path / "out") == 0
+    created = {p for p in tmp_path.rglob("*")} - before
+    assert created and all(p == tmp_path / "out" or p.is_relative_to(tmp_path / "out") for p in created)
+    assert sorted(p.name for p in (tmp_path / "out" / "2024").iterdir()) == [
+        "_CON.docx", "_CON.html", "_lpt1.docx", "_lpt1.html", "index.html",
+    ]
+
+
+def test_a_long_legal_file_name_still_builds(tmp_path):
+    # 80 CJK characters + ".yaml" is 245 bytes: a legal file name on Linux and macOS.
+    folder = tmp_path / "projects" / "2024"
+    folder.mkdir(parents=True)
+    (folder / ("名" * 80 + ".yaml")).write_text(_seed_text(), encoding="utf-8")
+    out = tmp_path / "out"
+    assert _build(tmp_path / "projects", "--out", out) == 0
+    written = sorted(p.suffix for p in (out / "2024").iterdir())
+    assert written == [".docx", ".html", ".html"]
+    _no_temporary_files(out)
+
+
+def test_two_files_with_the_same_output_name_are_not_overwritten(tmp_path, capsys):
+    folder = tmp_path / "projects" / "2024"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "x.yaml").write_text(_seed_text("督查室工作经费"), encoding="utf-8")
+    (folder / "sub" / "x.yaml").write_text(_seed_text("聘用人员工作经费"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert _build(tmp_path / "projects", "--out", out) == 1
+    assert "build.name-clash" in capsys.readouterr().err
+    assert _docx_tables(out / "2024" / "x.docx")[0][0]["cells"][1][2] in ("督查室工作经费", "聘用人员工作经费")
+
+
+# 8. PDF --------------------------------------------------------------------------------------------
+
+
+def _pdf_text(path: Path, *options: str) -> str:
+    done = subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def _column_bounds(docx: Path) -> list[tuple[float, float]]:
+    """x ranges (points) of the five grid columns of the indicator table, from the Word file's own geometry."""
+    document = _zip_xml(docx, "word/document.xml")
+    section = document.find(".//w:sectPr", NS)
+    width = int(section.find("w:pgSz", NS).get(f"{{{W}}}w"))
+    margins = section.find("w:pgMar", NS)
+    left, right = int(margins.get(f"{{{W}}}left")), int(margins.get(f"{{{W}}}right"))
+    table = document.findall(".//w:tbl", NS)[1]
+    columns = [int(col.get(f"{{{W}}}w")) for col in table.findall("w:tblGrid/w:gridCol", NS)]
+    assert table.find("w:tblPr/w:jc", NS).get(f"{{{W}}}val") == "center"
+    x = left + (width - left - right - sum(columns)) / 2
+    bounds = []
+    for column in columns:
+        bounds.append((x / 20, (x + column) / 20))
+        x += column
+    return bounds
+
+
+def _pdf_columns(pdf: Path, bounds: list[tuple[float, float]]) -> list[str]:
+    """The text of each column, top to bottom over all pages, whitespace removed.
+
+    pdftotext -layout prints the lines of a wrapped cell beside the lines of the neighbouring cells,
+    so a long 三级 name is never contiguous there; words are assigned to columns by position instead.
+    """
+    tree = etree.fromstring(subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True,
+    ).stdout)
+    columns: list[list] = [[] for _ in bounds]
+    for page_number, page in enumerate(tree.iter("{*}page")):
+        for line in page.iter("{*}line"):
+            top = float(line.get("yMin"))
+            for word in line.iter("{*}word"):
+                centre = (float(word.get("xMin")) + float(word.get("xMax"))) / 2
+                for index, (start, end) in enumerate(bounds):
+                    if start <= centre < end:
+                        columns[index].append((page_number, top, float(word.get("xMin")), word.text or ""))
+    return ["".join(text for *_, text in sorted(column)) for column in columns]
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_pdf_contains_every_indicator(seed_build, name):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed; --pdf cannot be tested")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdf = seed_build / f"{name}.pdf"
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    layout = _no_whitespace(_pdf_text(pdf, "-layout"))
+    for text in (name, TITLE, "(2024年度)", NOTE):
+        assert _no_whitespace(text) in layout
+    l3_column, value_column = _pdf_columns(pdf, _column_bounds(seed_build / f"{name}.docx"))[3:]
+    rows = LISTING[name]
+    assert [l3 for _, _, l3, _ in rows if _no_whitespace(l3) not in l3_column] == []
+    assert [value for _, _, _, value in rows if _no_whitespace(value) not in value_column] == []
+    # in order, too: each 三级 name is found after the previous one
+    position = 0
+    for _, _, l3, _ in rows:
+        found = l3_column.find(_no_whitespace(l3), position)
+        assert found >= 0, l3
+        position = found + len(_no_whitespace(l3))
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts", info)
+
+
+def test_six_pdfs_from_one_build(seed_build):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed; --pdf cannot be tested")
+    assert sorted(p.stem for p in seed_build.glob("*.pdf")) == sorted(LISTING)
+
+
+def test_pdf_without_libreoffice_says_so_and_builds_the_rest(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(generator.pdf, "find_soffice", lambda: None)
+    monkeypatch.setattr(generator.build, "find_soffice", lambda: None)
+    out = tmp_path / "out"
+    assert _build(SEED, "--out", out, "--pdf") == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "LibreOffice" in line]
+    assert len(lines) == 1 and "未找到" in lines[0]
+    assert "Traceback" not in err
+    files = sorted(p.name for p in (out / "2024").iterdir())
+    assert files == sorted([f"{n}{s}" for n in LISTING for s in (".docx", ".html")] + ["index.html"])
+
+
+# 9. Options ----------------------------------------------------------------------------------------
+
+
+def test_format_docx_writes_no_html(tmp_path):
+    out = tmp_path / "out"
+    assert _build(SEED, "--out", out, "--format", "docx") == 0
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(f"{n}.docx" for n in LISTING)
+
+
+def test_unknown_format_is_a_usage_error(tmp_path, capsys):
+    assert _build(SEED, "--out", tmp_path / "out", "--format", "xml") == 2
+    assert "--format" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_strict_fails_on_an_error_finding(tmp_path):
+    folder = tmp_path / "projects" / "2025"
+    folder.mkdir(parents=True)
+    (folder / "督查室工作经费.yaml").write_text(_seed_text(), encoding="utf-8")  # 年度 2024 in the 2025 folder
+    assert _build(tmp_path / "projects", "--out", tmp_path / "lenient") == 0
+    assert (tmp_path / "lenient" / "2024" / "督查室工作经费.docx").is_file()
+    assert _build(tmp_path / "projects", "--out", tmp_path / "strict", "--strict") == 1
+    assert _build(SEED, "--out", tmp_path / "clean", "--strict") == 0
