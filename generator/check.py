@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
+from .config import Config
 from .findings import Finding, Severity, sort_findings
 from .forms import FormDefinition, load_forms
 from .model import Filing, build_filing
 from .rules import run_collection_rules, run_filing_rules
 from .schema import load_schema
+from .suppress import Suppression, apply_suppressions, find_suppressions
 from .validate import schema_findings, text_findings
 from .yamlio import YamlRejected, load_document, make_yaml
 
 
 @dataclass(frozen=True)
 class Checked:
-    """What checking one file produced: its findings, and its model when it could be built."""
+    """What checking one file produced: its findings, its model when it could be built, its suppressions."""
 
     findings: list[Finding]
     filing: Filing | None
+    suppressions: list[Suppression] = field(default_factory=list)
 
 
 def display_name(path: Path) -> str:
@@ -48,20 +52,23 @@ def check_file(path: Path, forms: dict[str, FormDefinition], schema: dict, yaml=
     form = forms[str(document.data["表样"])]
     filing = build_filing(document, form)
     findings.extend(run_filing_rules(filing, form))
-    return Checked(findings, filing)
+    return Checked(findings, filing, find_suppressions(document.text))
 
 
-def check_paths(paths: list[Path]) -> tuple[list[Finding], list[Filing]]:
-    """Findings of every file (sorted), and the models of the files that could be built."""
+def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
+    """Findings of every file (suppressed and configured, sorted), and the models that could be built."""
     forms = load_forms()
     schema = load_schema(resources.schema_path())
     yaml = make_yaml()
-    findings: list[Finding] = []
-    filings: list[Filing] = []
-    for path in paths:
-        checked = check_file(path, forms, schema, yaml)
-        findings.extend(checked.findings)
-        if checked.filing:
-            filings.append(checked.filing)
-    findings.extend(run_collection_rules(filings))
-    return sort_findings(findings), filings
+    checked = [check_file(path, forms, schema, yaml) for path in paths]
+    filings = [c.filing for c in checked if c.filing]
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(filings)):
+        by_file[finding.file].append(finding)
+    suppressions = {c.filing.path: c.suppressions for c in checked if c.filing}
+    findings = [
+        finding
+        for name, own in by_file.items()
+        for finding in apply_suppressions(name, own, suppressions.get(name, []))
+    ]
+    return sort_findings((config or Config()).applied(findings)), filings

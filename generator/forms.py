@@ -29,8 +29,9 @@ class Field:
     label: str
     description: str
     examples: tuple[str, ...] = ()
-    required: bool = True
-    enum: tuple[str, ...] = ()
+    required: bool = True  # False: the form asks for it, but a blank is only a warning
+    enum: tuple[str, ...] = ()  # the only values the schema accepts
+    options: tuple[str, ...] = ()  # the values the form expects; others are a warning
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def _field(raw: dict) -> Field:
         examples=tuple(str(e) for e in raw.get("examples", ())),
         required=bool(raw.get("required", True)),
         enum=tuple(raw.get("enum", ())),
+        options=tuple(raw.get("options", ())),
     )
 
 

@@ -1,7 +1,9 @@
 """Review rules: each rule is a small unit with an id, a default severity, Chinese docs and a check.
 
 A rule checks one filing (`check`) or all filings of a run together (`check_all`, for things like
-two files with the same 项目名称). Rule modules register themselves with `@rule(...)`.
+two files with the same 项目名称). Rule modules register themselves with `@rule(...)`. The checks
+that loading, schema validation, suppression comments and the build make themselves are
+registered with `describe(...)` so that `jixiao rules` and docs/rules.md list every id.
 """
 
 from __future__ import annotations
@@ -24,33 +26,56 @@ FilingCheck = Callable[[Filing, FormDefinition], Iterable[Hit]]
 CollectionCheck = Callable[[list[Filing]], Iterable[tuple[Filing, Hit]]]
 
 
+STAGES = {
+    "load": "读取与格式（不能关闭或忽略）",
+    "review": "审核规则",
+    "suppression": "忽略注释",
+    "build": "生成文件（不能关闭或忽略）",
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
     title: str
     explanation: str
+    stage: str = "review"
     check: FilingCheck | None = None
     check_all: CollectionCheck | None = None
+
+    @property
+    def configurable(self) -> bool:
+        """Review and suppression findings can be re-graded, disabled and suppressed; load errors cannot."""
+        return self.stage in ("review", "suppression")
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
+def _register(entry: Rule) -> None:
+    if entry.id in REGISTRY:
+        raise ValueError(f"rule {entry.id} registered twice")
+    REGISTRY[entry.id] = entry
+
+
 def rule(id: str, severity: Severity, title: str, explanation: str, *, collection: bool = False):
-    """Register the decorated function as the check of a new rule."""
+    """Register the decorated function as the check of a new review rule."""
 
     def register(function):
-        if id in REGISTRY:
-            raise ValueError(f"rule {id} registered twice")
-        REGISTRY[id] = Rule(
+        _register(Rule(
             id, severity, title, explanation,
             check=None if collection else function,
             check_all=function if collection else None,
-        )
+        ))
         return function
 
     return register
+
+
+def describe(id: str, severity: Severity, title: str, explanation: str, *, stage: str) -> None:
+    """Document a check that another stage of the pipeline makes (loading, schema, build)."""
+    _register(Rule(id, severity, title, explanation, stage=stage))
 
 
 def _finding(rule_: Rule, filing: Filing, hit: Hit) -> Finding:
@@ -71,4 +96,4 @@ def run_collection_rules(filings: list[Filing]) -> Iterator[Finding]:
                 yield _finding(rule_, filing, hit)
 
 
-from . import header, project  # noqa: E402,F401  (register the rules)
+from . import builtin, completeness, cost, funds, header, project, quantities, wording  # noqa: E402,F401  (register)

@@ -1,0 +1,53 @@
+"""Rules on 项目资金 (万元)."""
+
+from __future__ import annotations
+
+from ..findings import Severity
+from . import Hit, rule
+
+FUNDS = "项目资金"
+
+
+@rule(
+    "funds.sum",
+    Severity.ERROR,
+    "年度资金总额不等于财政拨款加其他资金",
+    "表上“年度资金总额”是“其中:财政拨款”与“其他资金”之和。两者不等通常是改了一个数忘了改另一个，财政部门会退回修改。",
+)
+def funds_sum(filing, form):
+    funds = filing.funds
+    if funds.total != funds.fiscal + funds.other:
+        yield Hit(
+            filing.value_at(FUNDS, "年度资金总额"),
+            f"年度资金总额 {funds.total} 万元 ≠ 财政拨款 {funds.fiscal} 万元 + 其他资金 {funds.other} 万元"
+            f"（= {funds.fiscal + funds.other} 万元）",
+        )
+
+
+@rule(
+    "funds.negative",
+    Severity.ERROR,
+    "金额为负数",
+    "项目资金的三个金额都不能是负数。",
+)
+def funds_negative(filing, form):
+    for item in form.funds_items:
+        amount = getattr(filing.funds, _ATTRIBUTE[item.key])
+        if amount < 0:
+            yield Hit(filing.value_at(FUNDS, item.key), f"{item.key}是 {amount} 万元，金额不能为负数")
+
+
+@rule(
+    "funds.precision",
+    Severity.WARNING,
+    "金额超过两位小数",
+    "项目资金以万元为单位，通常保留到两位小数（百元）。更多小数位多半是把元当成了万元，或者是计算时的尾数。",
+)
+def funds_precision(filing, form):
+    for item in form.funds_items:
+        amount = getattr(filing.funds, _ATTRIBUTE[item.key])
+        if -amount.as_tuple().exponent > 2:
+            yield Hit(filing.value_at(FUNDS, item.key), f"{item.key} {amount} 万元有 {-amount.as_tuple().exponent} 位小数，请核对单位和尾数")
+
+
+_ATTRIBUTE = {"年度资金总额": "total", "财政拨款": "fiscal", "其他资金": "other"}

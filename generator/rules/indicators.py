@@ -1,0 +1,52 @@
+"""Shared helpers of the indicator rules: walk the filed indicators with their form group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Iterator
+
+from ..forms import FormDefinition, GroupSpec
+from ..model import Filing, Group, Indicator
+from ..values import Value, parse_value
+
+PLACEHOLDERS = frozenset({"0", "无", "/", "-", "—", "－", "——", "暂无", "没有", "无此项", "不涉及"})
+PRODUCT, EFFECT, SATISFACTION = "产出指标", "效益指标", "满意度指标"
+COST, TIMELINESS = "成本指标", "时效指标"
+
+
+@dataclass(frozen=True)
+class Placed:
+    group: Group
+    spec: GroupSpec
+    indicator: Indicator
+
+    @property
+    def value(self) -> Value:
+        return parsed(self.indicator.value)
+
+    @property
+    def is_placeholder(self) -> bool:
+        """A row filled with 0 / 无 / / instead of a real indicator or value."""
+        return self.indicator.name.strip() in PLACEHOLDERS or self.indicator.value.strip() in PLACEHOLDERS
+
+
+@cache
+def parsed(text: str) -> Value:
+    return parse_value(text)
+
+
+def placed(filing: Filing, form: FormDefinition) -> Iterator[Placed]:
+    for group in filing.groups:
+        spec = form.group(group.level, group.name)
+        for indicator in group.indicators:
+            yield Placed(group, spec, indicator)
+
+
+def of_group(filing: Filing, form: FormDefinition, level: str, name: str) -> list[Placed]:
+    return [p for p in placed(filing, form) if p.group.level == level and p.group.name == name]
+
+
+def real(items: list[Placed]) -> list[Placed]:
+    """Rows with a value that is neither empty nor a placeholder."""
+    return [p for p in items if p.indicator.value.strip() and not p.is_placeholder]

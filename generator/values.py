@@ -1,0 +1,172 @@
+"""Parse a 指标值 into a structured value: a quantity, a date or period, or qualitative text.
+
+    "≥95%"          → Quantity("≥", 95, "%")
+    "≤9.8万元"      → Quantity("≤", 9.8, "万元")
+    "3332元/人/月"  → Quantity("", 3332, "元/人/月")     (a unit price)
+    "95%以上"       → Quantity("≥", 95, "%")
+    "2024年12月31日前" → Timing("date", year=2024, month=12, day=31, operator="前")
+    "11月前", "20日内", "12个月", "全年", "每月" → Timing(...)
+    "合格", "长期"   → Text
+
+Full-width digits and punctuation are accepted; the text itself is never changed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Canonical operators, as printed on forms.
+GE, GT, EQ, LE, LT = "≥", "＞", "＝", "≤", "＜"
+
+_PREFIX_OPERATORS = {
+    "≥": GE, ">=": GE, "≧": GE, "不低于": GE, "不少于": GE, "至少": GE, "大于等于": GE,
+    "＞": GT, ">": GT, "大于": GT, "高于": GT, "超过": GT,
+    "＝": EQ, "=": EQ, "==": EQ, "等于": EQ, "达到": EQ,
+    "≤": LE, "<=": LE, "≦": LE, "不高于": LE, "不超过": LE, "不多于": LE, "不大于": LE, "控制在": LE, "小于等于": LE,
+    "＜": LT, "<": LT, "小于": LT, "低于": LT,
+}
+_SUFFIX_OPERATORS = {"及以上": GE, "以上": GE, "及以下": LE, "以下": LE, "以内": LE, "之内": LE, "内": LE}
+
+# Units a quantity may carry. Compound units join these with "/" (元/人/月, 次/年).
+BASE_UNITS = frozenset(
+    "次 台 人 人次 个 套 本 册 份 件 项 场 期 批 篇 条 辆 户 所 家 间 处 座 张 部 组 类 名 位 门 株 头 只 天 日 月 年 "
+    "周 小时 分钟 季度 元 万元 亿元 千元 % ‰ 平方米 ㎡ 立方米 米 公里 千米 亩 公顷 吨 千克 公斤 GB TB 兆 M 学时 课时 "
+    "个月 人月 台次 架次 车次 户次 篇次 期次 场次 公里数 分 页 字".split()
+)
+MONEY_UNITS = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
+_SCALES = ("万", "千", "百", "亿")
+_UNIT_ALIASES = {"百分比": "%", "％": "%", "平米": "平方米"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    operator: str  # one of ≥ ＞ ＝ ≤ ＜, or "" when none was written
+    number: Decimal
+    unit: str  # "" for a bare number
+
+    @property
+    def base_unit(self) -> str:
+        """The first part of the unit: 元 for 元/人/月."""
+        return self.unit.split("/")[0]
+
+    @property
+    def per_unit(self) -> bool:
+        """A rate such as 元/人/月 or 次/年."""
+        return "/" in self.unit
+
+    @property
+    def is_money(self) -> bool:
+        return self.base_unit in MONEY_UNITS
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+    def in_wan_yuan(self) -> Decimal:
+        return self.number * MONEY_UNITS[self.base_unit]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A deadline, a period or a duration."""
+
+    kind: str  # "date" (a day), "month" (a month of the budget year), "duration", "period"
+    operator: str = ""  # 前 / 内 / ≥ ...
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    amount: Decimal | None = None  # for durations
+    unit: str = ""  # 个月 / 日 / 天 / 周 for durations; 全年 / 每月 ... for periods
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Empty:
+    pass
+
+
+Value = Quantity | Timing | Text | Empty
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, letters and punctuation folded to ASCII, spaces removed (for parsing only)."""
+    folded = unicodedata.normalize("NFKC", text)
+    for alias, unit in _UNIT_ALIASES.items():
+        folded = folded.replace(alias, unit)
+    return re.sub(r"\s+", "", folded)
+
+
+_NUMBER = r"(?P<number>[+-]?\d+(?:,\d{3})*(?:\.\d+)?)"
+_DATE = re.compile(
+    r"^(?P<op>≤|<=|<)?(?:(?P<year>\d{4})(?:年|[-./]))?(?P<month>\d{1,2})(?:月|[-./])(?:(?P<day>\d{1,2})(?:日|号)?)?"
+    r"(?P<part>份|底|末|上旬|中旬|下旬|中)?(?P<suffix>前|之前|以前|内|以内|止)?(?:完成|完工|结束)?$"
+)
+_DURATION = re.compile(r"^(?P<op>≥|>=|≤|<=|<|>)?(?P<amount>\d+(?:\.\d+)?)(?P<unit>个月|个工作日|工作日|日|天|周|小时)(?P<suffix>内|以内|之内)$|^(?P<op2>≥|>=|≤|<=|<|>)?(?P<amount2>\d+(?:\.\d+)?)(?P<unit2>个月)$")
+_PERIODS = ("全年", "每月", "每季度", "每年", "每周", "每日", "每天", "按月", "按季度", "年内", "当年", "年底前", "年末前")
+_PREFIX = re.compile("^(?P<op>" + "|".join(sorted(map(re.escape, _PREFIX_OPERATORS), key=len, reverse=True)) + ")")
+_SUFFIX = re.compile("(?P<op>" + "|".join(sorted(map(re.escape, _SUFFIX_OPERATORS), key=len, reverse=True)) + ")$")
+
+
+def _known_unit(unit: str) -> bool:
+    parts = unit.split("/")
+    return all(
+        part in BASE_UNITS or (part[:1] in _SCALES and part[1:] in BASE_UNITS)
+        for part in parts
+    ) and bool(parts[0])
+
+
+def _timing(text: str) -> Timing | None:
+    if text in _PERIODS:
+        return Timing("period", unit=text)
+    if match := _DURATION.match(text):
+        operator = match["op"] or match["op2"] or ""
+        amount = match["amount"] or match["amount2"]
+        unit = match["unit"] or match["unit2"]
+        return Timing("duration", operator=_PREFIX_OPERATORS.get(operator, match["suffix"] or ""), amount=Decimal(amount), unit=unit)
+    if (match := _DATE.match(text)) and ("月" in text or match["year"]):
+        month = int(match["month"])
+        day = int(match["day"]) if match["day"] else None
+        if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+            return None
+        operator = match["suffix"] or (_PREFIX_OPERATORS[match["op"]] if match["op"] else "")
+        return Timing(
+            "date" if day else "month", operator=operator,
+            year=int(match["year"]) if match["year"] else None, month=month, day=day,
+        )
+    return None
+
+
+def _quantity(text: str) -> Quantity | None:
+    operator, rest = "", text
+    if match := _PREFIX.match(rest):
+        operator, rest = _PREFIX_OPERATORS[match["op"]], rest[match.end():]
+    if match := re.match(r"^(?P<unit>%)(?P<op>=|≥|≤)?" + _NUMBER + "$", rest):  # scrambled "%=99"
+        return None
+    if not (match := re.match(_NUMBER + r"(?P<unit>.*)$", rest)):
+        return None
+    unit = match["unit"]
+    if suffix := _SUFFIX.search(unit):
+        if operator and _SUFFIX_OPERATORS[suffix["op"]] != operator:
+            return None  # "≥95%以下": operators that contradict each other, leave it to a human
+        operator, unit = _SUFFIX_OPERATORS[suffix["op"]], unit[: suffix.start()]
+    if unit and not _known_unit(unit):
+        return None
+    try:
+        number = Decimal(match["number"].replace(",", ""))
+    except InvalidOperation:
+        return None
+    return Quantity(operator, number, unit)
+
+
+def parse_value(raw: str) -> Value:
+    text = normalize(raw)
+    if not text:
+        return Empty()
+    return _timing(text) or _quantity(text) or Text(raw)
