@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import resources
 from .check import check_paths
+from .config import Config
 from .findings import Finding, Severity
 from .forms import load_forms
 from .gitinfo import describe, provenance
@@ -59,8 +60,8 @@ def _build_finding(filing_path: str, rule: str, message: str) -> Finding:
     return Finding(filing_path, 1, 1, Severity.ERROR, rule, message)
 
 
-def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool) -> BuildReport:
-    findings, filings = check_paths(paths)
+def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool, config: Config | None = None) -> BuildReport:
+    findings, filings = check_paths(paths, config)
     report = BuildReport(findings=list(findings))
     built_paths = {filing.path for filing in filings}
     report.failed.extend(p.as_posix() for p in paths if p.as_posix() not in built_paths)

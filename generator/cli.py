@@ -9,6 +9,8 @@ import click
 
 from . import __version__, resources
 from .check import check_paths
+from .config import ConfigError, load_config
+from .explain import explain_rule, rules_markdown, rules_table
 from .forms import FormError, load_forms
 from .schema import render_schema
 from .writer import write_text_atomic
@@ -85,27 +87,48 @@ def main() -> None:
     """
 
 
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    try:
+        return filing_paths(list(paths) or [Path("projects")])
+    except PathNotFound as missing:
+        raise click.UsageError(f"路径不存在：{missing.path}") from None
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径...]")
 @click.option("--format", "output_format", type=Choice(list(FORMATTERS)), default="text",
               help="输出格式：text（默认，文件:行:列: 级别 [规则] 说明）、json（给工具用）、github（PR 注释）")
-def check(paths: tuple[Path, ...], output_format: str) -> None:
+@click.option("--explain", metavar="规则", default=None, help="显示一条规则的说明，例如 --explain cost.over-funds")
+def check(paths: tuple[Path, ...], output_format: str, explain: str | None) -> None:
     """检查申报表：YAML 语法、表样字段（schema.json）和审核规则。
 
     路径可以是文件或文件夹，默认 projects/。有“错误”级别的问题时退出码为 1。
+    规则的级别和开关在 pyproject.toml 的 [tool.jixiao] 中设置；
+    在某一行末尾写 “# jixiao: ignore[规则]” 可以忽略这一行的该条问题。
     """
-    try:
-        files = filing_paths(list(paths) or [Path("projects")])
-    except PathNotFound as missing:
-        raise click.UsageError(f"路径不存在：{missing.path}") from None
-    findings, _ = check_paths(files)
+    if explain is not None:
+        click.echo(explain_rule(explain, load_config()))
+        return
+    files = _files(paths)
+    findings, _ = check_paths(files, load_config())
     click.echo(FORMATTERS[output_format](findings), nl=False)
     if output_format == "text":
-        errors = sum(f.severity is Severity.ERROR for f in findings)
-        warnings = sum(f.severity is Severity.WARNING for f in findings)
-        summary = f"检查了 {len(files)} 个文件：{errors} 个错误，{warnings} 个警告"
-        click.echo(summary, err=True)
+        counts = {s: sum(f.severity is s for f in findings) for s in Severity}
+        click.echo(
+            f"检查了 {len(files)} 个文件：{counts[Severity.ERROR]} 个错误，"
+            f"{counts[Severity.WARNING]} 个警告，{counts[Severity.INFO]} 个提示",
+            err=True,
+        )
     sys.exit(EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN)
+
+
+@main.command()
+@click.option("--format", "output_format", type=Choice(["text", "markdown"]), default="text",
+              help="text（默认，一条规则一行）或 markdown（docs/rules.md 的内容）")
+def rules(output_format: str) -> None:
+    """列出全部规则：规则 id、级别（按 pyproject.toml 的设置）和标题。"""
+    config = load_config()
+    click.echo(rules_markdown() if output_format == "markdown" else rules_table(config), nl=False)
 
 
 @main.command()
@@ -148,11 +171,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
         raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
-    try:
-        files = filing_paths(list(paths) or [Path("projects")])
-    except PathNotFound as missing:
-        raise click.UsageError(f"路径不存在：{missing.path}") from None
-    report = run_build(files, out_dir, chosen, pdf)
+    report = run_build(_files(paths), out_dir, chosen, pdf, load_config())
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     blocking = [f for f in errors if f.file in report.failed]
     click.echo(FORMATTERS["text"](blocking), nl=False, err=True)
@@ -191,7 +210,7 @@ def run(argv: list[str] | None = None) -> int:
         command = error.ctx.command_path if error.ctx else "jixiao"
         click.echo(f"用法错误：{_usage_message(error)}\n运行“{command} --help”查看用法。", err=True)
         return EXIT_USAGE
-    except FormError as error:
+    except (FormError, ConfigError) as error:
         click.echo(f"错误：{error}", err=True)
         return EXIT_USAGE
     except click.Abort:
