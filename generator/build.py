@@ -7,7 +7,6 @@ reported and skipped; the others still build.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,14 +20,13 @@ from .forms import load_forms
 from .gitinfo import describe, provenance
 from .layout import form_context
 from .model import Filing
+from .names import safe_stem
 from .pdf import PdfFailed, convert_to_pdf, find_soffice
 from .render_docx import DocumentInfo, TemplateProblem, render_docx
 from .render_html import render_index, render_preview
 from .writer import write_bytes_atomic, write_text_atomic
 
 FORMATS = ("docx", "html")
-_UNSAFE_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 @dataclass
@@ -37,19 +35,6 @@ class BuildReport:
     written: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # files that produced no output
     pdf_note: str = ""
-
-
-MAX_STEM_BYTES = 200  # file names are limited to 255 bytes; leave room for the extension
-
-
-def safe_stem(stem: str) -> str:
-    """A file name that is safe on every system and cannot leave the output folder."""
-    safe = _UNSAFE_CHARACTERS.sub("_", stem).strip(" .") or "_"
-    if safe.split(".")[0].upper() in _WINDOWS_RESERVED:
-        safe = "_" + safe
-    while len(safe.encode("utf-8")) > MAX_STEM_BYTES:
-        safe = safe[:-1]
-    return safe
 
 
 def _inside(path: Path, folder: Path) -> bool:

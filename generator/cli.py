@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
 from . import __version__, resources
-from .check import check_paths
+from .check import check_paths, read_bytes
 from .config import ConfigError, load_config
 from .explain import explain_rule, rules_markdown, rules_table
 from .forms import FormError, load_forms
 from .schema import render_schema
+from .names import safe_stem
 from .writer import write_text_atomic
+from .yamlio import YamlRejected, decode
 from .discover import PathNotFound, filing_paths
 from .findings import FORMATTERS, Severity
 
@@ -186,6 +189,117 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
         click.echo(report.pdf_note, err=True)
     failed = bool(report.failed) or (strict and bool(errors))
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径...]")
+@click.option("--check", "check_only", is_flag=True, help="只检查，不修改；有文件需要格式化时退出码为 1 并列出这些文件")
+def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
+    """把申报表改写成统一格式（键的顺序、缩进、引号、开头的 schema 注释），不改变任何值，保留注释。
+
+    路径可以是文件或文件夹，默认 projects/。
+    """
+    from .fmt import FormatRefused, format_text, modeline_for
+
+    forms = load_forms()
+    changed, broken = [], []
+    for path in _files(paths):
+        name = path.as_posix()
+        try:
+            text = decode(name, read_bytes(path, name))
+            formatted = format_text(name, text, modeline_for(path), forms)
+        except YamlRejected as rejected:
+            click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
+            broken.append(name)
+            continue
+        except FormatRefused as refused:
+            click.echo(f"错误：{refused}", err=True)
+            broken.append(name)
+            continue
+        if formatted != text:
+            changed.append(name)
+            if not check_only:
+                write_text_atomic(path, formatted)
+    verb = "需要格式化" if check_only else "已格式化"
+    for name in changed:
+        click.echo(f"{verb}：{name}")
+    click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法读取", err=True)
+    sys.exit(EXIT_FINDINGS if broken or (check_only and changed) else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("name", metavar="项目名称")
+@click.option("--year", type=int, default=None, metavar="年度", help="预算年度（默认：明年，预算一般在上一年编制）")
+@click.option("--form", "form_id", default=None, metavar="表样", help="用哪种表样（默认：只有一种时用它）")
+@click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
+              metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
+def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) -> None:
+    """按表样新建一个申报表：projects/<年度>/<项目名称>.yaml，列出全部栏目和分组，必填项有注释。"""
+    from .fmt import modeline_for
+    from .scaffold import new_filing_text
+
+    forms = load_forms()
+    form = _pick_form(forms, form_id)
+    year = year or date.today().year + 1
+    if not name.strip():
+        raise click.UsageError("项目名称不能为空")
+    target = projects_dir / str(year) / f"{safe_stem(name)}.yaml"
+    if target.exists():
+        click.echo(f"错误：{target} 已经存在，没有覆盖", err=True)
+        sys.exit(EXIT_FINDINGS)
+    write_text_atomic(target, new_filing_text(form, name, year, modeline_for(target)))
+    click.echo(f"已创建 {target}")
+
+
+def _pick_form(forms: dict, form_id: str | None):
+    if form_id is None:
+        if len(forms) != 1:
+            raise click.UsageError(f"有多种表样，请用 --form 指定（可选：{'、'.join(forms)}）")
+        return next(iter(forms.values()))
+    if form_id not in forms:
+        raise click.UsageError(f"没有表样“{form_id}”（可选：{'、'.join(forms)}）")
+    return forms[form_id]
+
+
+@main.command()
+@click.argument("old_year", type=int, metavar="原年度")
+@click.argument("new_year", type=int, metavar="新年度")
+@click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
+              metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
+def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
+    """把一个年度的全部申报表复制到新年度：年度、项目期顺延，清空综合评定等级，保留注释；不覆盖已有文件。"""
+    from .scaffold import rollover_text
+
+    source_dir, target_dir = projects_dir / str(old_year), projects_dir / str(new_year)
+    if old_year == new_year:
+        raise click.UsageError("原年度和新年度相同")
+    if not source_dir.is_dir():
+        raise click.UsageError(f"文件夹不存在：{source_dir}")
+    sources = filing_paths([source_dir])
+    grade_key = next(iter(load_forms().values())).grade.key
+    existing = [source_dir_to(target_dir, source_dir, path) for path in sources if source_dir_to(target_dir, source_dir, path).exists()]
+    if existing:
+        click.echo("错误：以下文件已经存在，没有复制任何文件：\n" + "\n".join(f"  {p}" for p in existing), err=True)
+        sys.exit(EXIT_FINDINGS)
+    outputs, broken = {}, []
+    for path in sources:
+        name = path.as_posix()
+        try:
+            outputs[source_dir_to(target_dir, source_dir, path)] = rollover_text(
+                decode(name, read_bytes(path, name)), name, old_year, new_year, grade_key,
+            )
+        except YamlRejected as rejected:
+            click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
+            broken.append(name)
+    for target, text in outputs.items():
+        write_text_atomic(target, text)
+        click.echo(f"已创建 {target}")
+    click.echo(f"从 {source_dir} 复制了 {len(outputs)} 个申报表到 {target_dir}，{len(broken)} 个无法读取", err=True)
+    sys.exit(EXIT_FINDINGS if broken else EXIT_CLEAN)
+
+
+def source_dir_to(target_dir: Path, source_dir: Path, path: Path) -> Path:
+    return target_dir / path.relative_to(source_dir)
 
 
 def _usage_message(error: click.UsageError) -> str:

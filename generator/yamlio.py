@@ -8,6 +8,7 @@ non-UTF-8 bytes, tab indentation, duplicate keys, anchors and aliases, oversized
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.reader import ReaderError
@@ -91,6 +93,20 @@ class _CollectingConstructor(RoundTripConstructor):
         return False
 
 
+class _CanonicalEmitter(Emitter):
+    """One quoting style: plain where YAML allows it, otherwise double quotes ("" for empty text)."""
+
+    def choose_scalar_style(self) -> Any:
+        if self.event.value == "":
+            return '"'
+        if "\n" in self.event.value:
+            return '"'  # escaped line breaks: the only style that keeps every character of multi-line text
+        if self.event.style in ("'", '"', ">", "|"):
+            self.event.style = None  # re-decide: the typed quoting is not part of the value
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
 def make_yaml() -> YAML:
     """The one YAML instance configuration used to read and write filings."""
     yaml = YAML(typ="rt")
@@ -100,7 +116,8 @@ def make_yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.max_depth = MAX_DEPTH
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
+    yaml.width = 1 << 30  # never fold long text: a folded line gains a space in Chinese text
+    yaml.Emitter = _CanonicalEmitter
     return yaml
 
 
@@ -279,6 +296,22 @@ def locate(root: Any, path: list | tuple, *, at_key: bool = False) -> tuple[int,
             return root.lc.line + 1, root.lc.col + 1
         return 1, 1
     return key_position(parent, last) if at_key else value_position(parent, last)
+
+
+def dump_text(data: Any, yaml: YAML | None = None) -> str:
+    """A loaded tree back to text, in the canonical style of `make_yaml`."""
+    stream = io.StringIO()
+    (yaml or make_yaml()).dump(data, stream)
+    return stream.getvalue()
+
+
+def plain_data(node: Any) -> Any:
+    """The tree as plain dicts, lists and str (what a value comparison should look at)."""
+    if isinstance(node, dict):
+        return {str(key): plain_data(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [plain_data(item) for item in node]
+    return None if node is None else str(node)
 
 
 def load_trusted(path: Path) -> Any:

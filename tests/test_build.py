@@ -650,7 +650,7 @@ def test_file_names_with_spaces_and_chinese(tmp_path):
 ])
 def test_safe_stem_stays_inside_the_output_folder(tmp_path, stem):
     out = tmp_path / "out"
-    safe = generator.build.safe_stem(stem)
+    safe = generator.names.safe_stem(stem)
     assert safe and safe not in (".", "..")
     assert not set(safe) & set('/\\:<>"|?*\x00\t')
     assert safe.split(".")[0].strip().upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT9"}

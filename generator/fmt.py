@@ -1,0 +1,88 @@
+"""`jixiao fmt`: rewrite a filing in the canonical style, never changing a value.
+
+Canonical style: the schema modeline first; keys in the order of the form (unknown keys kept,
+after the known ones); two-space indentation; plain scalars where YAML allows them, otherwise
+double quotes; long text on one line; comments kept.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.scalarstring import ScalarString
+
+from . import resources
+from .forms import FormDefinition
+from .yamlio import dump_text, load_document, make_yaml, plain_data
+
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+
+
+class FormatRefused(Exception):
+    """Formatting would have changed a value; the file is left alone."""
+
+
+def modeline_for(path: Path) -> str:
+    """The modeline pointing at the nearest schema.json above the file (or jixiao's own)."""
+    for folder in path.resolve().parents:
+        if (folder / "schema.json").is_file():
+            schema = folder / "schema.json"
+            break
+    else:
+        schema = resources.schema_path()
+    return MODELINE_PREFIX + Path(os.path.relpath(schema, path.resolve().parent)).as_posix()
+
+
+def _reorder(mapping: Any, order: list[str]) -> None:
+    """Move known keys into `order`, unknown keys after them in their own order (comments stay attached)."""
+    if not isinstance(mapping, dict):
+        return
+    rank = {key: index for index, key in enumerate(order)}
+    for key in sorted(mapping, key=lambda k: (rank.get(str(k), len(rank)), list(mapping).index(k))):
+        mapping.move_to_end(key)
+
+
+def plain_strings(node: Any) -> None:
+    """Drop the typed scalar styles (quotes, folded and literal blocks): the emitter re-decides them."""
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for key, value in list(items):
+        if isinstance(value, ScalarString):
+            node[key] = str(value)
+        else:
+            plain_strings(value)
+
+
+def canonical_order(data: Any, form: FormDefinition | None) -> None:
+    if form is None or not isinstance(data, dict):
+        return
+    _reorder(data, list(form.top_level_keys))
+    _reorder(data.get(form.funds.key), [item.key for item in form.funds_items])
+    indicators = data.get(form.indicators.key)
+    _reorder(indicators, [level.name for level in form.levels])
+    if isinstance(indicators, dict):
+        for level in form.levels:
+            _reorder(indicators.get(level.name), [g.name for g in level.groups])
+
+
+def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefinition]) -> str:
+    """The canonical text of a filing; raises YamlRejected when it cannot be loaded."""
+    yaml = make_yaml()
+    document = load_document(name, text.encode("utf-8"), yaml)
+    data = document.data
+    form = forms.get(str(data.get("表样"))) if isinstance(data, dict) else None
+    canonical_order(data, form)
+    plain_strings(data)
+    formatted = dump_text(data, yaml)
+    if not formatted.startswith(MODELINE_PREFIX):
+        formatted = modeline + "\n" + formatted
+    again = load_document(name, formatted.encode("utf-8"), make_yaml()).data
+    if plain_data(again) != plain_data(load_document(name, text.encode("utf-8"), make_yaml()).data):
+        raise FormatRefused(f"{name}: 格式化会改变内容，已跳过；请把这个文件报告给 jixiao 的维护者")
+    return formatted
