@@ -40,10 +40,10 @@ def read_bytes(path: Path, name: str) -> bytes:
         raise YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", f"无法读取文件：{error.strerror}")]) from None
 
 
-def check_file(path: Path, forms: dict[str, FormDefinition], schema: dict, yaml=None) -> Checked:
-    name = display_name(path)
+def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition], schema: dict, yaml=None) -> Checked:
+    """Check one filing's bytes (from disk or from a git revision)."""
     try:
-        document = load_document(name, read_bytes(path, name), yaml)
+        document = load_document(name, raw, yaml)
     except YamlRejected as rejected:
         return Checked(rejected.findings, None)
     findings = schema_findings(document, schema) + text_findings(document)
@@ -55,12 +55,33 @@ def check_file(path: Path, forms: dict[str, FormDefinition], schema: dict, yaml=
     return Checked(findings, filing, find_suppressions(document.text))
 
 
+def check_file(path: Path, forms: dict[str, FormDefinition], schema: dict, yaml=None) -> Checked:
+    name = display_name(path)
+    try:
+        raw = read_bytes(path, name)
+    except YamlRejected as rejected:
+        return Checked(rejected.findings, None)
+    return check_source(name, raw, forms, schema, yaml)
+
+
+def check_sources(sources: list[tuple[str, bytes]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
+    """Findings of every named source (suppressed and configured, sorted), and the models that could be built."""
+    forms = load_forms()
+    schema = load_schema(resources.schema_path())
+    yaml = make_yaml()
+    return _conclude([check_source(name, raw, forms, schema, yaml) for name, raw in sources], config)
+
+
 def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
     """Findings of every file (suppressed and configured, sorted), and the models that could be built."""
     forms = load_forms()
     schema = load_schema(resources.schema_path())
     yaml = make_yaml()
-    checked = [check_file(path, forms, schema, yaml) for path in paths]
+    return _conclude([check_file(path, forms, schema, yaml) for path in paths], config)
+
+
+def _conclude(checked: list[Checked], config: Config | None) -> tuple[list[Finding], list[Filing]]:
+    """Run the rules across files, apply suppression comments and the configuration."""
     filings = [c.filing for c in checked if c.filing]
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(filings)):

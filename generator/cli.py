@@ -302,6 +302,49 @@ def source_dir_to(target_dir: Path, source_dir: Path, path: Path) -> Path:
     return target_dir / path.relative_to(source_dir)
 
 
+@main.command()
+@click.argument("revisions", nargs=-1, metavar="[基准 [对比]]")
+@click.option("--format", "output_format", type=Choice(["text", "markdown", "json"]), default="text",
+              help="text（默认，终端上有颜色）、markdown（PR 评论）、json（给工具用）")
+@click.option("--path", "folders", multiple=True, type=click.Path(path_type=Path), metavar="文件夹",
+              help="比较哪个文件夹下的申报表（默认 projects/，可以写多次）")
+def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ...]) -> None:
+    """比较两个版本的申报表：增删改名、表头、资金（含增减和部门合计）、指标的增删改和移动、审核问题的变化。
+
+    不写参数时比较当前分支与 main 的分叉点和工作区；写一个修订版本时与工作区比较；
+    写两个修订版本时比较这两个版本。也可以直接比较两个文件：jixiao diff 旧.yaml 新.yaml。
+    只改了格式、注释、引号或键的顺序不算变化。
+    """
+    from .diff import analyze, diff_snapshots
+    from .diff_format import format_json, format_markdown, format_text
+    from .revisions import (
+        RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve,
+    )
+
+    config = load_config()
+    try:
+        if len(revisions) == 2 and all(Path(r).is_file() for r in revisions):
+            old_sources = {revisions[0]: Path(revisions[0]).read_bytes()}
+            new_sources = {revisions[1]: Path(revisions[1]).read_bytes()}
+        elif len(revisions) > 2:
+            raise click.UsageError("最多写两个修订版本")
+        else:
+            root = repository_root(Path.cwd())
+            scope = relative_folders(root, list(folders) or [root / "projects"])
+            base = resolve(root, revisions[0]) if revisions else default_base(root)
+            old_sources = files_at(root, base, scope)
+            new_sources = files_at(root, resolve(root, revisions[1]), scope) if len(revisions) == 2 else files_in_worktree(root, scope)
+    except RevisionError as error:
+        raise click.UsageError(str(error)) from None
+    report = diff_snapshots(analyze(old_sources, config), analyze(new_sources, config))
+    if output_format == "markdown":
+        click.echo(format_markdown(report), nl=False)
+    elif output_format == "json":
+        click.echo(format_json(report), nl=False)
+    else:
+        click.echo(format_text(report, colour=sys.stdout.isatty()), nl=False)
+
+
 def _usage_message(error: click.UsageError) -> str:
     if isinstance(error, click.NoSuchOption):
         hint = f"（是不是 {error.possibilities[0]}？）" if error.possibilities else ""
