@@ -87,9 +87,10 @@ def _conclude(checked: list[Checked], config: Config | None) -> tuple[list[Findi
     for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(filings)):
         by_file[finding.file].append(finding)
     suppressions = {c.filing.path: c.suppressions for c in checked if c.filing}
+    names = list(dict.fromkeys([*by_file, *suppressions]))  # a clean file may still have stale comments
     findings = [
         finding
-        for name, own in by_file.items()
-        for finding in apply_suppressions(name, own, suppressions.get(name, []))
+        for name in names
+        for finding in apply_suppressions(name, by_file.get(name, []), suppressions.get(name, []))
     ]
     return sort_findings((config or Config()).applied(findings)), filings

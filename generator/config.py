@@ -66,7 +66,10 @@ def load_config(start: Path | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
         raise ConfigError(f"{path} 无法读取：{error}") from None
-    section = data.get("tool", {}).get("jixiao", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}：tool 应为一个表")
+    section = tool.get("jixiao", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{path}：[tool.jixiao] 应为一个表")
     unknown = set(section) - {"disable", "severity"}
@@ -81,7 +84,7 @@ def load_config(start: Path | None = None) -> Config:
     severities = {}
     for rule_id, name in severities_raw.items():
         _configurable(rule_id, f"{path} [tool.jixiao.severity]")
-        if name not in _SEVERITY_NAMES:
+        if not isinstance(name, str) or name not in _SEVERITY_NAMES:
             raise ConfigError(f"{path} [tool.jixiao.severity]：“{rule_id}”的级别“{name}”无效（可用：error、warning、info）")
         severities[rule_id] = _SEVERITY_NAMES[name]
     disabled = frozenset(_configurable(rule_id, f"{path} [tool.jixiao] disable") for rule_id in disable)

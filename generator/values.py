@@ -13,6 +13,7 @@ Full-width digits and punctuation are accepted; the text itself is never changed
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ BASE_UNITS = frozenset(
 )
 MONEY_UNITS = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
 _SCALES = ("万", "千", "百", "亿")
-_UNIT_ALIASES = {"百分比": "%", "％": "%", "平米": "平方米"}
+# Applied before NFKC folding, which would turn ㎡ into "m2" and · into a plain dot.
+_UNIT_ALIASES = {"百分比": "%", "％": "%", "平米": "平方米", "㎡": "平方米", "m²": "平方米", "㎥": "立方米", "m³": "立方米", "·": "/", "・": "/"}
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,9 @@ Value = Quantity | Timing | Text | Empty
 
 def normalize(text: str) -> str:
     """Full-width digits, letters and punctuation folded to ASCII, spaces removed (for parsing only)."""
-    folded = unicodedata.normalize("NFKC", text)
     for alias, unit in _UNIT_ALIASES.items():
-        folded = folded.replace(alias, unit)
-    return re.sub(r"\s+", "", folded)
+        text = text.replace(alias, unit)
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 _NUMBER = r"(?P<number>[+-]?\d+(?:,\d{3})*(?:\.\d+)?)"
@@ -109,6 +110,7 @@ _DATE = re.compile(
     r"(?P<part>份|底|末|上旬|中旬|下旬|中)?(?P<suffix>前|之前|以前|内|以内|止)?(?:完成|完工|结束)?$"
 )
 _DURATION = re.compile(r"^(?P<op>≥|>=|≤|<=|<|>)?(?P<amount>\d+(?:\.\d+)?)(?P<unit>个月|个工作日|工作日|日|天|周|小时)(?P<suffix>内|以内|之内)$|^(?P<op2>≥|>=|≤|<=|<|>)?(?P<amount2>\d+(?:\.\d+)?)(?P<unit2>个月)$")
+_YEAR_END = re.compile(r"^(?P<year>\d{4})年(?:底|末)(?P<suffix>前|之前|以前)?(?:完成)?$")
 _PERIODS = ("全年", "每月", "每季度", "每年", "每周", "每日", "每天", "按月", "按季度", "年内", "当年", "年底前", "年末前")
 _PREFIX = re.compile("^(?P<op>" + "|".join(sorted(map(re.escape, _PREFIX_OPERATORS), key=len, reverse=True)) + ")")
 _SUFFIX = re.compile("(?P<op>" + "|".join(sorted(map(re.escape, _SUFFIX_OPERATORS), key=len, reverse=True)) + ")$")
@@ -125,6 +127,8 @@ def _known_unit(unit: str) -> bool:
 def _timing(text: str) -> Timing | None:
     if text in _PERIODS:
         return Timing("period", unit=text)
+    if match := _YEAR_END.match(text):
+        return Timing("month", operator=match["suffix"] or "", year=int(match["year"]), month=12)
     if match := _DURATION.match(text):
         operator = match["op"] or match["op2"] or ""
         amount = match["amount"] or match["amount2"]
@@ -133,12 +137,15 @@ def _timing(text: str) -> Timing | None:
     if (match := _DATE.match(text)) and ("月" in text or match["year"]):
         month = int(match["month"])
         day = int(match["day"]) if match["day"] else None
-        if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+        year = int(match["year"]) if match["year"] else None
+        if not 1 <= month <= 12:
+            return None
+        if day is not None and not 1 <= day <= calendar.monthrange(year or 2024, month)[1]:  # 2024: allow 2月29日
             return None
         operator = match["suffix"] or (_PREFIX_OPERATORS[match["op"]] if match["op"] else "")
         return Timing(
             "date" if day else "month", operator=operator,
-            year=int(match["year"]) if match["year"] else None, month=month, day=day,
+            year=year, month=month, day=day,
         )
     return None
 
