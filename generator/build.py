@@ -21,7 +21,7 @@ from .gitinfo import describe, provenance
 from .layout import form_context
 from .model import Filing
 from .names import safe_stem
-from .pdf import PdfFailed, convert_to_pdf, find_soffice
+from .libreoffice import ConversionFailed, convert_to_pdf, find_soffice
 from .render_docx import DocumentInfo, TemplateProblem, render_docx
 from .render_html import render_index, render_preview
 from .writer import write_bytes_atomic, write_text_atomic
@@ -108,7 +108,7 @@ def _make_pdfs(documents: list[Path], report: BuildReport) -> str:
         return "未找到 LibreOffice（soffice），没有生成 PDF；其他文件已生成。安装：apt-get install libreoffice-writer-nogui fonts-noto-cjk"
     try:
         converted = convert_to_pdf(documents, soffice)
-    except PdfFailed as failure:
+    except ConversionFailed as failure:
         return str(failure)
     report.written.extend(converted.values())
     missing = len(documents) - len(converted)

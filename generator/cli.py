@@ -345,6 +345,31 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         click.echo(format_text(report, colour=sys.stdout.isatty()), nl=False)
 
 
+@main.command(name="import")
+@click.argument("documents", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件...")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, metavar="文件夹",
+              help="写到哪个文件夹（默认 projects/<年度>/）")
+@click.option("--form", "form_id", default=None, metavar="表样", help="按哪种表样识别（默认：只有一种时用它）")
+@click.option("--year", type=int, default=None, metavar="年度", help="文档里找不到年度时使用的年度")
+@click.option("--keep-going", is_flag=True, help="有无法识别的内容时也按成功退出（内容仍写在 YAML 注释里）")
+def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool) -> None:
+    """把已有的 Word 申报表（.docx，装了 LibreOffice 时也可以是 .doc）导入为 YAML。
+
+    一个文档可以包含多张表；每张表写成一个以项目名称命名的文件。无法识别的内容会列出位置，
+    并作为注释保留在 YAML 里；这时退出码为 1（除非 --keep-going）。
+    """
+    from .import_run import import_documents
+
+    form = _pick_form(load_forms(), form_id)
+    outcome = import_documents(list(documents), form, out_dir, year)
+    for line in outcome.messages:
+        click.echo(line, err=True)
+    for path in outcome.written:
+        click.echo(f"已导入 {path}")
+    failed = outcome.errors or (outcome.problems and not keep_going)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
 def _usage_message(error: click.UsageError) -> str:
     if isinstance(error, click.NoSuchOption):
         hint = f"（是不是 {error.possibilities[0]}？）" if error.possibilities else ""

@@ -32,6 +32,7 @@ class Field:
     required: bool = True  # False: the form asks for it, but a blank is only a warning
     enum: tuple[str, ...] = ()  # the only values the schema accepts
     options: tuple[str, ...] = ()  # the values the form expects; others are a warning
+    aliases: tuple[str, ...] = ()  # other labels real forms print for it (used by import)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class GroupSpec:
     requirement: str
     description: str
     examples: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -110,13 +112,17 @@ def _field(raw: dict) -> Field:
         required=bool(raw.get("required", True)),
         enum=tuple(raw.get("enum", ())),
         options=tuple(raw.get("options", ())),
+        aliases=tuple(raw.get("aliases", ())),
     )
 
 
 def _group(raw: dict) -> GroupSpec:
     if raw["requirement"] not in REQUIREMENTS:
         raise ValueError(f"unknown requirement {raw['requirement']!r} for {raw['name']}")
-    return GroupSpec(raw["name"], raw["requirement"], raw.get("description", ""), tuple(raw.get("examples", ())))
+    return GroupSpec(
+        raw["name"], raw["requirement"], raw.get("description", ""), tuple(raw.get("examples", ())),
+        tuple(raw.get("aliases", ())),
+    )
 
 
 def parse_form(raw: dict, directory: Path) -> FormDefinition:
@@ -144,7 +150,10 @@ def parse_form(raw: dict, directory: Path) -> FormDefinition:
             for level in indicators["levels"]
         ),
         details=tuple(_field(f) for f in raw["indicator_details"]),
-        grade=Field(grade["key"], grade["label"], grade.get("description", ""), enum=tuple(grade["options"]), required=False),
+        grade=Field(
+            grade["key"], grade["label"], grade.get("description", ""), enum=tuple(grade["options"]), required=False,
+            aliases=tuple(grade.get("aliases", ())),
+        ),
         grade_boxes=tuple(grade["boxes"]),
     )
 

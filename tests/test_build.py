@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 import generator.build
-import generator.pdf
+import generator.libreoffice
 from conftest import REPO
 from generator.cli import run
 from generator.render_docx import TemplateProblem
@@ -778,7 +778,7 @@ def test_six_pdfs_from_one_build(seed_build):
 
 
 def test_pdf_without_libreoffice_says_so_and_builds_the_rest(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(generator.pdf, "find_soffice", lambda: None)
+    monkeypatch.setattr(generator.libreoffice, "find_soffice", lambda: None)
     monkeypatch.setattr(generator.build, "find_soffice", lambda: None)
     out = tmp_path / "out"
     assert _build(SEED, "--out", out, "--pdf") == 0
