@@ -166,12 +166,33 @@ def build_indicator_table(document) -> None:
     )
 
 
-def build(target: Path) -> bytes:
-    document = Document()
+USED_STYLES = {"TableGrid"}  # besides the defaults (Normal, TableNormal, ...)
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+UNUSED_PARTS = {STYLES_WITH_EFFECTS, RT.CUSTOM_XML, RT.NUMBERING}
+
+
+def _slim(document) -> None:
+    """Drop what python-docx's sample document carries but the form never uses: every render
+    re-compresses the package, and 800 KB of unused styles would dominate the cost of a build."""
     package = document.part.package
     for rel_id, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:  # python-docx's sample thumbnail would show a wrong preview
+        if rel.reltype == RT.THUMBNAIL:  # the sample thumbnail would show a wrong preview
             del package.rels[rel_id]
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype in UNUSED_PARTS:
+            del document.part.rels[rel_id]
+    styles = document.styles.element
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:default")) != "1" and style.get(qn("w:styleId")) not in USED_STYLES:
+            styles.remove(style)
+
+
+def build(target: Path) -> bytes:
+    document = Document()
+    _slim(document)
     _document_defaults(document)
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
