@@ -15,7 +15,7 @@ from .rules import run_collection_rules, run_filing_rules
 from .schema import load_schema
 from .suppress import Suppression, apply_suppressions, find_suppressions
 from .validate import schema_findings, text_findings
-from .yamlio import YamlRejected, load_document, make_yaml
+from .yamlio import YamlRejected, load_document, make_reading_yaml
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def check_sources(sources: list[tuple[str, bytes]], config: Config | None = None
     """Findings of every named source (suppressed and configured, sorted), and the models that could be built."""
     forms = load_forms()
     schema = load_schema(resources.schema_path())
-    yaml = make_yaml()
+    yaml = make_reading_yaml()
     return _conclude([check_source(name, raw, forms, schema, yaml) for name, raw in sources], config)
 
 
@@ -76,7 +76,7 @@ def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[F
     """Findings of every file (suppressed and configured, sorted), and the models that could be built."""
     forms = load_forms()
     schema = load_schema(resources.schema_path())
-    yaml = make_yaml()
+    yaml = make_reading_yaml()
     return _conclude([check_file(path, forms, schema, yaml) for path in paths], config)
 
 
