@@ -1,30 +1,37 @@
-"""`jixiao check`: load → validate (schema, rules) → model, for many files in one process."""
+"""`jixiao check`: load → validate (schema, rules) → model, for many files in one process or several."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
+from .cache import CheckCache, content_digest
 from .config import Config
 from .findings import Finding, Severity, sort_findings
 from .forms import FormDefinition, load_forms
-from .model import Filing, build_filing
+from .model import Filing, Summary, build_filing
 from .rules import run_collection_rules, run_filing_rules
 from .schema import load_schema
 from .suppress import Suppression, apply_suppressions, find_suppressions
 from .validate import schema_findings, text_findings
 from .yamlio import YamlRejected, load_document, make_reading_yaml
 
+PARALLEL_FROM = 32  # below this many files to check, starting worker processes costs more than it saves
+
 
 @dataclass(frozen=True)
 class Checked:
-    """What checking one file produced: its findings, its model when it could be built, its suppressions."""
+    """What checking one file produced: its own findings, its summary and suppression comments when it loaded."""
 
     findings: list[Finding]
-    filing: Filing | None
+    summary: Summary | None = None
     suppressions: list[Suppression] = field(default_factory=list)
+    filing: Filing | None = None  # the full model; not kept by the cache or sent between processes
 
 
 def display_name(path: Path) -> str:
@@ -45,52 +52,104 @@ def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition], schema
     try:
         document = load_document(name, raw, yaml)
     except YamlRejected as rejected:
-        return Checked(rejected.findings, None)
+        return Checked(rejected.findings)
     findings = schema_findings(document, schema) + text_findings(document)
     if any(f.severity is Severity.ERROR for f in findings):
-        return Checked(findings, None)
+        return Checked(findings)
     form = forms[str(document.data["表样"])]
     filing = build_filing(document, form)
     findings.extend(run_filing_rules(filing, form))
-    return Checked(findings, filing, find_suppressions(document.text))
+    return Checked(findings, filing.summary, find_suppressions(document.text), filing)
 
 
-def check_file(path: Path, forms: dict[str, FormDefinition], schema: dict, yaml=None) -> Checked:
+def _check_all(sources: list[tuple[str, bytes]]) -> list[Checked]:
+    forms = load_forms()
+    schema = load_schema(resources.schema_path())
+    yaml = make_reading_yaml()
+    return [check_source(name, raw, forms, schema, yaml) for name, raw in sources]
+
+
+def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
+    """Worker side: the results without the full models (they are not needed across processes)."""
+    return [Checked(c.findings, c.summary, c.suppressions) for c in _check_all(sources)]
+
+
+def pool(jobs: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def _read(path: Path) -> tuple[str, bytes | None, Checked | None]:
     name = display_name(path)
     try:
-        raw = read_bytes(path, name)
+        return name, read_bytes(path, name), None
     except YamlRejected as rejected:
-        return Checked(rejected.findings, None)
-    return check_source(name, raw, forms, schema, yaml)
+        return name, None, Checked(rejected.findings)
+
+
+def check_files(paths: list[Path], config: Config | None = None, *, cache: CheckCache | None = None,
+                jobs: int = 1) -> tuple[list[Finding], list[Summary]]:
+    """`jixiao check`: every file, unchanged ones from the cache, the rest in `jobs` processes."""
+    results: dict[str, Checked] = {}
+    pending: list[tuple[str, bytes]] = []
+    digests: dict[str, str] = {}
+    for path in paths:
+        name, raw, failed = _read(path)
+        if failed is not None:
+            results[name] = failed
+            continue
+        digests[name] = content_digest(raw)
+        cached = cache.get(name, digests[name]) if cache else None
+        if cached is not None:
+            results[name] = Checked(*cached)
+        else:
+            pending.append((name, raw))
+    if len(pending) >= PARALLEL_FROM and jobs > 1:
+        chunks = [pending[i::jobs * 4] for i in range(jobs * 4)]
+        with pool(jobs) as executor:
+            for chunk, checked in zip(chunks, executor.map(_check_chunk, chunks)):
+                results.update((name, c) for (name, _), c in zip(chunk, checked))
+    else:
+        results.update((name, c) for (name, _), c in zip(pending, _check_chunk(pending)))
+    if cache is not None:
+        for name, _ in pending:
+            c = results[name]
+            cache.put(name, digests[name], c.findings, c.suppressions, c.summary)
+        cache.save()
+    ordered = [results[display_name(path)] for path in paths]
+    return _conclude(ordered, config), [c.summary for c in ordered if c.summary]
 
 
 def check_sources(sources: list[tuple[str, bytes]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
     """Findings of every named source (suppressed and configured, sorted), and the models that could be built."""
-    forms = load_forms()
-    schema = load_schema(resources.schema_path())
-    yaml = make_reading_yaml()
-    return _conclude([check_source(name, raw, forms, schema, yaml) for name, raw in sources], config)
+    checked = _check_all(sources)
+    return _conclude(checked, config), [c.filing for c in checked if c.filing]
 
 
 def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
     """Findings of every file (suppressed and configured, sorted), and the models that could be built."""
-    forms = load_forms()
-    schema = load_schema(resources.schema_path())
-    yaml = make_reading_yaml()
-    return _conclude([check_file(path, forms, schema, yaml) for path in paths], config)
+    read = [_read(path) for path in paths]
+    loaded = iter(_check_all([(name, raw) for name, raw, failed in read if failed is None]))
+    checked = [failed if failed is not None else next(loaded) for _, _, failed in read]
+    return _conclude(checked, config), [c.filing for c in checked if c.filing]
 
 
-def _conclude(checked: list[Checked], config: Config | None) -> tuple[list[Finding], list[Filing]]:
+def _conclude(checked: list[Checked], config: Config | None) -> list[Finding]:
     """Run the rules across files, apply suppression comments and the configuration."""
-    filings = [c.filing for c in checked if c.filing]
+    summaries = [c.summary for c in checked if c.summary]
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(filings)):
+    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(summaries)):
         by_file[finding.file].append(finding)
-    suppressions = {c.filing.path: c.suppressions for c in checked if c.filing}
+    suppressions = {c.summary.path: c.suppressions for c in checked if c.summary}
     names = list(dict.fromkeys([*by_file, *suppressions]))  # a clean file may still have stale comments
     findings = [
         finding
         for name in names
         for finding in apply_suppressions(name, by_file.get(name, []), suppressions.get(name, []))
     ]
-    return sort_findings((config or Config()).applied(findings)), filings
+    return sort_findings((config or Config()).applied(findings))

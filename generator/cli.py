@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from . import __version__, resources
-from .check import check_paths, read_bytes
+from .cache import CheckCache
+from .check import check_files, default_jobs, read_bytes
 from .config import ConfigError, load_config
 from .explain import explain_rule, rules_markdown, rules_table
 from .forms import FormError, load_forms
@@ -102,7 +103,9 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
 @click.option("--format", "output_format", type=Choice(list(FORMATTERS)), default="text",
               help="输出格式：text（默认，文件:行:列: 级别 [规则] 说明）、json（给工具用）、github（PR 注释）")
 @click.option("--explain", metavar="规则", default=None, help="显示一条规则的说明，例如 --explain cost.over-funds")
-def check(paths: tuple[Path, ...], output_format: str, explain: str | None) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="同时用几个进程（默认：CPU 核数）")
+@click.option("--no-cache", is_flag=True, help="不使用也不更新检查缓存（默认会跳过内容没有变化的文件）")
+def check(paths: tuple[Path, ...], output_format: str, explain: str | None, jobs: int | None, no_cache: bool) -> None:
     """检查申报表：YAML 语法、表样字段（schema.json）和审核规则。
 
     路径可以是文件或文件夹，默认 projects/。有“错误”级别的问题时退出码为 1。
@@ -113,7 +116,7 @@ def check(paths: tuple[Path, ...], output_format: str, explain: str | None) -> N
         click.echo(explain_rule(explain, load_config()))
         return
     files = _files(paths)
-    findings, _ = check_paths(files, load_config())
+    findings, _ = check_files(files, load_config(), cache=None if no_cache else CheckCache(), jobs=jobs or default_jobs())
     click.echo(FORMATTERS[output_format](findings), nl=False)
     if output_format == "text":
         counts = {s: sum(f.severity is s for f in findings) for s in Severity}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
+from lxml import etree
 from docx.oxml.ns import qn
 from docx.opc.exceptions import PackageNotFoundError
 
@@ -125,7 +126,7 @@ def read_document(path: Path) -> DocumentContent:
         raise UnreadableDocument(f"{path} 不是 Word（.docx）文件")
     try:
         document = Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
         raise UnreadableDocument(f"{path} 无法作为 Word 文件打开：{error}") from None
     content = DocumentContent()
     paragraphs = tables = 0

@@ -21,6 +21,7 @@ _YEAR_LINE = re.compile(r"^[(（]?\s*(?P<year>\d{4})\s*年度?\s*[)）]?$")
 _KNOWN_PARAGRAPH = re.compile(r"^(附件\s*\d*\s*[:：]?|注\s*[:：].*|填报单位.*|单位\s*[:：].*)$")
 _MONEY = re.compile(r"^(?P<number>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<suffix>万元|万)?$")
 _TICKS = "☑☒✓✔√■▣●"
+_BOXES = "☐□○"
 
 
 def norm(text: str) -> str:
@@ -110,13 +111,15 @@ def _money(key: str, text: str, draft: ImportedForm, place: str) -> str:
 
 
 def _grade(text: str, options: tuple[str, ...]) -> str:
+    """The ticked option: boxes follow the names ("通过 ☑") unless the text starts with a box ("☑通过")."""
+    stripped = text.strip()
+    boxes_first = bool(stripped) and (stripped[0] in _TICKS or stripped[0] in _BOXES)
     for option in sorted(options, key=len, reverse=True):
         at = text.find(option)
         if at < 0:
             continue
-        after = text[at + len(option):].lstrip()
-        before = text[:at].rstrip()
-        if (after[:1] and after[0] in _TICKS) or (before[-1:] and before[-1] in _TICKS):
+        beside = text[:at].rstrip()[-1:] if boxes_first else text[at + len(option):].lstrip()[:1]
+        if beside and beside in _TICKS:
             return option
     return ""
 
@@ -131,7 +134,7 @@ class _Reader:
         self.current: ImportedForm | None = None
         self.columns: dict[str, int] | None = None  # role → grid column, inside the indicator block
         self.details: dict[str, int] = {}
-        self.level = self.group = ""
+        self.level = self.group = self.unknown_group = ""
 
     # -- blocks --------------------------------------------------------------------------------
     def paragraph(self, paragraph: Paragraph) -> None:
@@ -174,7 +177,7 @@ class _Reader:
         self.pending_problems = []
         self.forms.append(self.current)
         self.columns = None
-        self.level = self.group = ""
+        self.level = self.group = self.unknown_group = ""
 
     # -- header fields -------------------------------------------------------------------------
     def _header(self, cells: list[RowCell], place: str) -> None:
@@ -222,7 +225,7 @@ class _Reader:
                 else:
                     self.current.problems.append(f"{place}：表样没有的栏目“{cell.cell.text}”，这一列的内容放在注释里")
                     self.details[f"?{cell.cell.text}"] = cell.cell.col
-        self.level = self.group = ""
+        self.level = self.group = self.unknown_group = ""
 
     def _cell_at(self, row: TableRow, cells: list[RowCell], role: str) -> RowCell | None:
         column = self.columns.get(role) if role in self.columns else self.details.get(role)
@@ -254,7 +257,9 @@ class _Reader:
             target = self.labels.groups.get(norm(l2))
             if target is None:
                 self.current.problems.append(f"{place}：二级指标“{l2}”不是表样中的二级指标：{' | '.join(c.cell.text for c in cells)}")
+                self.group, self.unknown_group = "", l2  # its following rows must not fall into the group above
                 return
+            self.unknown_group = ""
             if self.level and target[0] != self.level:
                 self.current.notes.append(f"{place}：二级指标“{target[1]}”属于“{target[0]}”，按“{target[0]}”导入")
             self.level, self.group = target
@@ -265,7 +270,8 @@ class _Reader:
                 self.current.groups.setdefault((self.level, self.group), [])
             return  # an empty group row, or a blank row
         if not self.group:
-            self.current.problems.append(f"{place}：指标行前面没有二级指标：{' | '.join(c.cell.text for c in cells)}")
+            where = f"属于无法识别的二级指标“{self.unknown_group}”" if self.unknown_group else "前面没有二级指标"
+            self.current.problems.append(f"{place}：指标行{where}：{' | '.join(c.cell.text for c in cells)}")
             return
         indicators = self.current.groups.setdefault((self.level, self.group), [])
         if any(existing.name == name for existing in indicators):

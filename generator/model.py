@@ -49,6 +49,19 @@ class Funds:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What the rules across files and the build's index need of a filing (small, cacheable)."""
+
+    path: str
+    form_id: str
+    year: int
+    name: str
+    total: Decimal
+    indicators: int
+    name_position: Position
+
+
+@dataclass(frozen=True)
 class Filing:
     path: str
     form_id: str
@@ -64,6 +77,10 @@ class Filing:
     @property
     def name(self) -> str:
         return self.fields.get("项目名称", "")
+
+    @property
+    def summary(self) -> Summary:
+        return Summary(self.path, self.form_id, self.year, self.name, self.funds.total, len(self.indicators), self.value_at("项目名称"))
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:

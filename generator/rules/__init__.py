@@ -1,7 +1,7 @@
 """Review rules: each rule is a small unit with an id, a default severity, Chinese docs and a check.
 
-A rule checks one filing (`check`) or all filings of a run together (`check_all`, for things like
-two files with the same 项目名称). Rule modules register themselves with `@rule(...)`. The checks
+A rule checks one filing (`check`) or the summaries of all filings of a run together (`check_all`,
+for things like two files with the same 项目名称). Rule modules register themselves with `@rule(...)`. The checks
 that loading, schema validation, suppression comments and the build make themselves are
 registered with `describe(...)` so that `jixiao rules` and docs/rules.md list every id.
 """
@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..findings import Finding, Severity
 from ..forms import FormDefinition
-from ..model import Filing, Position
+from ..model import Filing, Position, Summary
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Hit:
 
 
 FilingCheck = Callable[[Filing, FormDefinition], Iterable[Hit]]
-CollectionCheck = Callable[[list[Filing]], Iterable[tuple[Filing, Hit]]]
+CollectionCheck = Callable[[list[Summary]], Iterable[tuple[Summary, Hit]]]
 
 
 STAGES = {
@@ -78,7 +78,7 @@ def describe(id: str, severity: Severity, title: str, explanation: str, *, stage
     _register(Rule(id, severity, title, explanation, stage=stage))
 
 
-def _finding(rule_: Rule, filing: Filing, hit: Hit) -> Finding:
+def _finding(rule_: Rule, filing: Filing | Summary, hit: Hit) -> Finding:
     return Finding(filing.path, hit.position.line, hit.position.col, rule_.severity, rule_.id, hit.message)
 
 
@@ -89,11 +89,11 @@ def run_filing_rules(filing: Filing, form: FormDefinition) -> Iterator[Finding]:
                 yield _finding(rule_, filing, hit)
 
 
-def run_collection_rules(filings: list[Filing]) -> Iterator[Finding]:
+def run_collection_rules(summaries: list[Summary]) -> Iterator[Finding]:
     for rule_ in REGISTRY.values():
         if rule_.check_all:
-            for filing, hit in rule_.check_all(filings):
-                yield _finding(rule_, filing, hit)
+            for summary, hit in rule_.check_all(summaries):
+                yield _finding(rule_, summary, hit)
 
 
 from . import builtin, completeness, cost, funds, header, project, quantities, wording  # noqa: E402,F401  (register)

@@ -16,13 +16,13 @@ from . import Hit, rule
     "或同一项目被重复申报；财政部门会把它们当成同一个项目。",
     collection=True,
 )
-def duplicate_name(filings):
+def duplicate_name(summaries):
     by_name = defaultdict(list)
-    for filing in filings:
-        if filing.name:
-            by_name[(filing.year, filing.name)].append(filing)
+    for summary in summaries:
+        if summary.name:
+            by_name[(summary.year, summary.name)].append(summary)
     for (_, name), same in by_name.items():
         if len(same) > 1:
-            for filing in same:
-                others = "、".join(other.path for other in same if other is not filing)
-                yield filing, Hit(filing.value_at("项目名称"), f"项目名称“{name}”与 {others} 相同")
+            for summary in same:
+                others = "、".join(other.path for other in same if other is not summary)
+                yield summary, Hit(summary.name_position, f"项目名称“{name}”与 {others} 相同")
