@@ -1,26 +1,37 @@
-"""Render a filing into the form's Word template (docxtpl), byte for byte reproducible.
+"""Render filings into the form's Word template, preparing the template once per process.
 
-docxtpl fills the tags (autoescape on, StrictUndefined); the two-level vertical merges of the
-indicator grid are then set on the rendered table with python-docx, from the spans in the rows.
+docxtpl does the templating work (its XML patching, autoescape, listing and table fixes); what a
+plain `DocxTemplate(...).render(); save()` loop redoes for every filing (re-reading the package,
+re-patching and re-compiling the Jinja template, re-serialising parts that never change) is done
+once here. The two-level vertical merges of the indicator grid are then set from the rows' spans,
+and the package is written with fixed zip timestamps: the same input gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+from lxml import etree
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .forms import FormDefinition
 from .layout import Row
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEMPLATE_NAME = "template.docx"
-CORE_PROPERTY_LIMIT = 255
+CORE_PROPERTY_LIMIT = 255  # Word's core properties hold at most 255 characters each
+# The core properties docxtpl renders as templates, in its order (the order decides the XML).
+_TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 
 
 @dataclass(frozen=True)
@@ -36,68 +47,206 @@ class TemplateProblem(Exception):
     """A template that cannot be rendered; the message names the template and the tag."""
 
 
-def _environment() -> SandboxedEnvironment:
+def environment() -> SandboxedEnvironment:
     # Templates are user-editable files: sandboxed, strict about unknown names, escaping everything.
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def _indicator_table(document, columns: list[str]):
-    for table in document.tables:
-        for index, tr in enumerate(table._tbl.tr_lst):
-            texts = ["".join(t.text or "" for t in tc.iter("{*}t")) for tc in tr.tc_lst]
+def _problem(template_path: Path, error: Exception) -> TemplateProblem:
+    where = f" 第 {error.lineno} 行" if getattr(error, "lineno", None) else ""
+    context_lines = [line.strip() for line in getattr(error, "docx_context", []) if line.strip()]
+    nearby = "，附近的内容：" + " / ".join(context_lines)[:200] if context_lines else ""
+    return TemplateProblem(f"模板 {template_path}{where} 无法渲染：{type(error).__name__}: {error}{nearby}")
+
+
+W_TBL, W_TR, W_TC, W_T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:t")
+W_TCPR, W_GRIDSPAN, W_VAL = qn("w:tcPr"), qn("w:gridSpan"), qn("w:val")
+
+
+def indicator_table(document, columns: list[str]) -> tuple[int, int]:
+    """In a document element: the number of the table whose header row is the indicator columns, and its first data row."""
+    for number, tbl in enumerate(document.body.iterchildren(W_TBL)):
+        for index, tr in enumerate(tbl.iterchildren(W_TR)):
+            texts = ["".join(t.text or "" for t in tc.iter(W_T)) for tc in tr.iterchildren(W_TC)]
             if texts[-len(columns):] == columns:
-                return table, index + 1
+                return number, index + 1
     raise TemplateProblem(f"模板中找不到表头为“{' | '.join(columns)}”的指标表格")
 
 
-def _apply_vertical_merges(table, first_row: int, rows: list[Row]) -> None:
-    trs = table._tbl.tr_lst
+def _cell_at(tr, grid_col: int):
+    col = 0
+    for tc in tr.iterchildren(W_TC):
+        if col == grid_col:
+            return tc
+        tcpr = tc.find(W_TCPR)
+        span = tcpr.find(W_GRIDSPAN) if tcpr is not None else None
+        col += int(span.get(W_VAL)) if span is not None else 1
+    raise TemplateProblem(f"指标表格的第 {grid_col + 1} 列不是独立的单元格")
+
+
+def apply_vertical_merges(document, location: tuple[int, int], rows: list[Row]) -> None:
+    """Merge each 一级 cell over its groups' rows and each 二级 cell over its indicators' rows."""
+    number, first_row = location
+    tbl = list(document.body.iterchildren(W_TBL))[number]
+    trs = list(tbl.iterchildren(W_TR))
     for offset, row in enumerate(rows):
         for grid_col, span in ((1, row.l1_span), (2, row.l2_span)):
             if span > 1:
                 for covered in range(span):
-                    tc = trs[first_row + offset + covered].tc_at_grid_offset(grid_col)
-                    tc.vMerge = "restart" if covered == 0 else "continue"
+                    tc = _cell_at(trs[first_row + offset + covered], grid_col)
+                    tc.vMerge = "restart" if covered == 0 else "continue"  # python-docx keeps tcPr's schema order
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Fixed member timestamps and attributes, member order kept: same input, same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, source.read(item.filename))
-    return out.getvalue()
-
-
-def render_docx(form: FormDefinition, context: dict, info: DocumentInfo) -> bytes:
-    template_path = form.directory / TEMPLATE_NAME
-    template = DocxTemplate(template_path)
-    try:
-        template.render(context, jinja_env=_environment(), autoescape=True)
-    except Exception as error:  # jinja2 and docxtpl raise many kinds; all mean a broken template
-        raise TemplateProblem(_template_error_message(template_path, error)) from None
-    table, first_row = _indicator_table(template.docx, context["columns"])
-    _apply_vertical_merges(table, first_row, context["rows"])
-    properties = template.docx.core_properties
-    # Word's core properties hold at most 255 characters each.
+def set_properties(properties, context: dict, info: DocumentInfo) -> None:
     properties.title = info.title[:CORE_PROPERTY_LIMIT]
     properties.subject = context["form"]["title"][:CORE_PROPERTY_LIMIT]
     properties.comments = f"由 jixiao 生成，来源：{info.source}"[:CORE_PROPERTY_LIMIT]
     properties.identifier = info.source[:CORE_PROPERTY_LIMIT]
     properties.created = properties.modified = info.timestamp
     properties.last_printed = info.timestamp
-    buffer = io.BytesIO()
-    template.save(buffer)
-    return normalize_zip(buffer.getvalue())
 
 
-def _template_error_message(template_path, error: Exception) -> str:
-    where = ""
-    context_lines = [line.strip() for line in getattr(error, "docx_context", []) if line.strip()]
-    if context_lines:
-        where = "，附近的内容：" + " / ".join(context_lines)[:200]
-    return f"模板 {template_path} 无法渲染：{type(error).__name__}: {error}{where}"
+def normalize_zip(data: bytes) -> bytes:
+    """Fixed member timestamps and attributes, member order kept: same input, same bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return write_zip([(item.filename, source.read(item.filename)) for item in source.infolist()])
+
+
+def write_zip(members: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def _document_xml(template: DocxTemplate, body: str, prefix: bytes, suffix: bytes, fix_tables: bool):
+    """The rendered body spliced into the document element, parsed once with python-docx's element classes.
+
+    docxtpl would parse the body (fixing tables and image ids), then move it into the document tree
+    (`map_tree`), which costs more than all the rest of a render. Splicing the body between the
+    document's own start and end tags gives the same tree. docxtpl's fixes run only when they can
+    change something: column loops ({%tc %}) in the template, or images (wp:docPr) in the output.
+    """
+    if fix_tables or "docPr" in body:
+        tree = template.fix_tables(body)
+        template.docx_ids_index = 1000
+        template.fix_docpr_ids(tree)
+        body_xml = etree.tostring(tree, encoding="UTF-8")
+    else:
+        body_xml = body.encode("utf-8")
+    # The body was serialised on its own, so it declares the document's namespaces again; drop them,
+    # as moving it into the document does.
+    return parse_xml(prefix + _BODY_START.sub(b"<w:body>", body_xml, count=1) + suffix)
+
+
+_BODY_START = re.compile(rb"^(<\?xml[^>]*>\s*)?<w:body[^>]*>")
+
+
+def _document_ends(root) -> tuple[bytes, bytes]:
+    """The serialised document element before and after its body."""
+    xml = serialize_part_xml(root)
+    start = xml.index(b"<w:body")
+    end = xml.rindex(b"</w:body>") + len(b"</w:body>")
+    return xml[:start], xml[end:]
+
+
+def _after_render(template: DocxTemplate, xml: str) -> str:
+    """What docxtpl does to a part's rendered XML (see DocxTemplate.render_xml_part)."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    # Tabs, line breaks and page breaks in text become Word's own elements; without any, nothing changes.
+    return template.resolve_listing(xml) if _LISTING_CHARACTERS.search(xml) else xml
+
+
+_LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
+
+
+class PreparedTemplate:
+    """A form's Word template, patched and compiled once; `render` makes one filing's .docx."""
+
+    def __init__(self, form_directory: Path):
+        self.path = form_directory / TEMPLATE_NAME
+        self.env = environment()
+        try:
+            self.template = DocxTemplate(self.path)
+            self.template.render_init()
+            self.body = self._compile(self.template.get_xml())
+            self.headers_footers = []
+            for uri in (self.template.HEADER_URI, self.template.FOOTER_URI):
+                for rel_key, part in self.template.get_headers_footers(uri):
+                    xml = self.template.get_part_xml(part)
+                    self.headers_footers.append((rel_key, self._compile(xml), self.template.get_headers_footers_encoding(xml)))
+            self.document_ends = _document_ends(self.template.docx.element)
+            self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", self.template.get_xml()))
+            self.location: tuple[int, int] | None = None  # the indicator table: fixed by the template
+            self.properties = {
+                name: self.env.from_string(getattr(self.template.docx.core_properties, name) or "")
+                for name in _TEMPLATED_PROPERTIES
+            }
+        except TemplateProblem:
+            raise
+        except Exception as error:  # jinja2 and docxtpl raise many kinds; all mean a broken template
+            raise _problem(self.path, error) from None
+        self._check_footnotes()
+
+    def _compile(self, xml: str):
+        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", self.template.patch_xml(xml))
+        return self.env.from_string(patched)
+
+    def _check_footnotes(self) -> None:
+        for part in self.template.docx.part.package.parts:
+            if part.content_type.endswith("footnotes+xml") and re.search(rb"\{[{%]", part.blob):
+                raise TemplateProblem(f"模板 {self.path} 的脚注里有标签；jixiao 不渲染脚注，请把标签移到正文")
+
+    def render(self, context: dict, info: DocumentInfo, columns: list[str]) -> bytes:
+        template = self.template
+        try:
+            body = _after_render(template, self.body.render(context))
+            rendered_parts = [
+                (rel_key, _after_render(template, compiled.render(context)).encode(encoding))
+                for rel_key, compiled, encoding in self.headers_footers
+            ]
+            properties = {name: compiled.render(context) for name, compiled in self.properties.items()}
+        except TemplateError as error:
+            raise _problem(self.path, error) from None
+        document = _document_xml(template, body, *self.document_ends, self.column_loops)
+        for rel_key, xml in rendered_parts:
+            template.map_headers_footers_xml(rel_key, xml)
+        self.location = self.location or indicator_table(document, columns)
+        apply_vertical_merges(document, self.location, context["rows"])
+        core = template.docx.core_properties
+        for name, value in properties.items():
+            setattr(core, name, value)
+        set_properties(core, context, info)
+        return write_zip(self._members(serialize_part_xml(document)))
+
+    def _members(self, document_xml: bytes) -> list[tuple[str, bytes]]:
+        """The package's members in the order python-docx writes them."""
+        main = self.template.docx.part
+        package = main.package
+        parts = list(package.iter_parts())
+        members = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob), ("_rels/.rels", package.rels.xml)]
+        for part in parts:
+            members.append((part.partname.membername, document_xml if part is main else part.blob))
+            if len(part.rels):
+                members.append((part.partname.rels_uri.membername, part.rels.xml))
+        return members
+
+
+_PREPARED: dict[Path, PreparedTemplate] = {}
+
+
+def prepared(form_directory: Path) -> PreparedTemplate:
+    """The prepared template of a form, made once per process."""
+    if form_directory not in _PREPARED:
+        _PREPARED[form_directory] = PreparedTemplate(form_directory)
+    return _PREPARED[form_directory]
+
+
+def render_docx(form, context: dict, info: DocumentInfo) -> bytes:
+    return prepared(form.directory).render(context, info, context["columns"])
