@@ -1,8 +1,9 @@
 """`jixiao build`: every filing → the official Word table and an HTML preview (and PDF), per year.
 
-Pipeline per run: check (load → validate → model) → provenance → render → write (atomic) →
-PDF in one LibreOffice process → index.html per year. A filing that cannot be rendered is
-reported and skipped; the others still build.
+Per run: read and hash every filing → check (unchanged files from the check cache) and render what
+changed, in worker processes → write in input order, atomically, only outputs whose bytes changed →
+PDF in one LibreOffice process → index.html per year → remove the outputs of deleted filings →
+manifest. A filing that cannot be rendered is reported; the others still build.
 """
 
 from __future__ import annotations
@@ -11,108 +12,216 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from . import resources
-from .check import check_paths
+from .cache import CheckCache, content_digest
+from .check import PARALLEL_FROM, Checked, check_source, conclude, pool, read_source
 from .config import Config
 from .findings import Finding, Severity
 from .forms import load_forms
 from .gitinfo import describe, provenance
-from .layout import form_context
-from .model import Filing
-from .names import safe_stem
 from .libreoffice import ConversionFailed, convert_to_pdf, find_soffice
-from .render_docx import DocumentInfo, TemplateProblem, render_docx
-from .render_html import render_index, render_preview
-from .writer import write_bytes_atomic, write_text_atomic
+from .manifest import Manifest, output_key
+from .model import Summary
+from .names import safe_stem
+from .render_html import render_index
+from .schema import load_schema
+from .template_problem import TemplateProblem
+from .writer import write_bytes_atomic
+from .yamlio import make_reading_yaml
 
 FORMATS = ("docx", "html")
+Progress = Callable[[int, int], None]
 
 
 @dataclass
 class BuildReport:
     findings: list[Finding]  # everything check found, plus build problems
     written: list[Path] = field(default_factory=list)
+    unchanged: int = 0  # outputs that were already up to date
+    removed: list[Path] = field(default_factory=list)  # outputs of filings that no longer exist
     failed: list[str] = field(default_factory=list)  # files that produced no output
     pdf_note: str = ""
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
+@dataclass(frozen=True)
+class _Task:
+    name: str
+    raw: bytes
+    formats: tuple[str, ...]
+    source: str
+    timestamp: str  # ISO, for the document properties
 
 
-def _build_finding(filing_path: str, rule: str, message: str) -> Finding:
-    return Finding(filing_path, 1, 1, Severity.ERROR, rule, message)
+@dataclass(frozen=True)
+class _Result:
+    name: str
+    checked: Checked  # without the full model
+    outputs: dict[str, bytes]  # suffix → content
+    problem: Finding | None
 
 
-def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool, config: Config | None = None) -> BuildReport:
-    findings, filings = check_paths(paths, config)
-    report = BuildReport(findings=list(findings))
-    built_paths = {filing.path for filing in filings}
-    report.failed.extend(p.as_posix() for p in paths if p.as_posix() not in built_paths)
-    forms = load_forms()
-    sources = provenance([Path(f.path) for f in filings])
-    targets: dict[Path, Filing] = {}
-    documents: list[Path] = []
-    by_year: dict[int, list[tuple[Filing, Path]]] = defaultdict(list)
-    for filing in filings:
-        stem_path = out_dir / str(filing.year) / safe_stem(Path(filing.path).stem)
-        if stem_path in targets or not _inside(stem_path, out_dir):
-            other = targets.get(stem_path)
-            report.findings.append(_build_finding(
-                filing.path, "build.name-clash",
-                f"输出文件名与 {other.path if other else '输出文件夹外'} 冲突，未生成；请给其中一个文件改名",
+def _render_outputs(task: _Task, checked: Checked) -> dict[str, bytes]:
+    # Imported here: a build with nothing to render should not pay for loading docxtpl.
+    from datetime import datetime
+
+    from .layout import form_context
+    from .render_docx import DocumentInfo, render_docx
+    from .render_html import render_preview
+
+    filing = checked.filing
+    form = load_forms()[filing.form_id]
+    context = form_context(filing, form)
+    outputs = {}
+    if "docx" in task.formats:
+        info = DocumentInfo(filing.name, task.source, datetime.fromisoformat(task.timestamp))
+        outputs[".docx"] = render_docx(form, context, info)
+    if "html" in task.formats:
+        outputs[".html"] = render_preview(form, context, task.source).encode("utf-8")
+    return outputs
+
+
+def _build_chunk(tasks: list[_Task]) -> list[_Result]:
+    """Check and render filings (in a worker process, or in this one for small builds)."""
+    forms, schema, yaml = load_forms(), load_schema(resources.schema_path()), make_reading_yaml()
+    results = []
+    for task in tasks:
+        checked = check_source(task.name, task.raw, forms, schema, yaml)
+        outputs, problem = {}, None
+        if checked.filing is not None:
+            try:
+                outputs = _render_outputs(task, checked)
+            except TemplateProblem as error:
+                problem = Finding(task.name, 1, 1, Severity.ERROR, "build.template", str(error))
+            except Exception as error:  # noqa: BLE001 - one filing must not stop the others
+                problem = Finding(task.name, 1, 1, Severity.ERROR, "build.render", f"无法生成：{type(error).__name__}: {error}")
+        results.append(_Result(task.name, Checked(checked.findings, checked.summary, checked.suppressions), outputs, problem))
+    return results
+
+
+def _run(tasks: list[_Task], jobs: int, progress: Progress | None):
+    """Results in input order, as they become available."""
+    if jobs > 1 and len(tasks) >= PARALLEL_FROM:
+        size = max(1, min(32, len(tasks) // (jobs * 4)))
+        chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+        with pool(jobs) as executor:
+            done = 0
+            for results in executor.map(_build_chunk, chunks):
+                done += len(results)
+                if progress:
+                    progress(done, len(tasks))
+                yield from results
+    else:
+        for done, task in enumerate(tasks, start=1):
+            yield from _build_chunk([task])
+            if progress:
+                progress(done, len(tasks))
+
+
+def _expected(stem_path: Path, out_dir: Path, formats: tuple[str, ...], pdf: bool) -> list[str]:
+    suffixes = [f".{f}" for f in formats] + ([".pdf"] if pdf and "docx" in formats else [])
+    return [stem_path.with_suffix(s).relative_to(out_dir).as_posix() for s in suffixes]
+
+
+def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool, config: Config | None = None, *,
+          jobs: int = 1, cache: CheckCache | None = None, progress: Progress | None = None) -> BuildReport:
+    manifest = Manifest(out_dir)
+    read = [read_source(path) for path in paths]
+    readable = [(name, raw) for name, raw, failed in read if failed is None]
+    sources = provenance([Path(name) for name, _ in readable])
+    checked: dict[str, Checked] = {name: failed for name, _, failed in read if failed is not None}
+    keys, digests, tasks = {}, {}, []
+    for name, raw in readable:
+        origin = sources[Path(name)]
+        source, timestamp = describe(name, origin), origin.timestamp.isoformat()
+        digests[name] = content_digest(raw)
+        keys[name] = output_key(digests[name], formats, source, timestamp)
+        cached = cache.get(name, digests[name]) if cache else None
+        if cached is not None and cached[2] is not None:
+            stem_path = out_dir / str(cached[2].year) / safe_stem(Path(name).stem)
+            if manifest.fresh(name, keys[name], _expected(stem_path, out_dir, formats, pdf)):
+                checked[name] = Checked(*cached)
+                continue
+        tasks.append(_Task(name, raw, formats, source, timestamp))
+
+    report = BuildReport(findings=[])
+    targets: dict[Path, str] = {}
+    rendered: list[tuple[str, Path]] = []  # (source name, stem path) built or confirmed this run
+    for result in _run(tasks, jobs, progress):
+        checked[result.name] = result.checked
+        if cache is not None:
+            cache.put(result.name, digests[result.name], result.checked.findings, result.checked.suppressions, result.checked.summary)
+        if result.problem:
+            report.findings.append(result.problem)
+        if not result.outputs:
+            report.failed.append(result.name)
+            continue
+        stem_path = out_dir / str(result.checked.summary.year) / safe_stem(Path(result.name).stem)
+        if stem_path in targets or not stem_path.resolve().is_relative_to(out_dir.resolve()):
+            report.findings.append(Finding(
+                result.name, 1, 1, Severity.ERROR, "build.name-clash",
+                f"输出文件名与 {targets.get(stem_path, '输出文件夹外')} 冲突，未生成；请给其中一个文件改名",
             ))
-            report.failed.append(filing.path)
+            report.failed.append(result.name)
             continue
-        targets[stem_path] = filing
-        form = forms[filing.form_id]
-        context = form_context(filing, form)
-        source = describe(filing.path, sources[Path(filing.path)])
-        try:  # rendered fully before anything is written
-            outputs = {}
-            if "docx" in formats:
-                info = DocumentInfo(filing.name, source, sources[Path(filing.path)].timestamp)
-                outputs[stem_path.with_suffix(".docx")] = render_docx(form, context, info)
-            if "html" in formats:
-                outputs[stem_path.with_suffix(".html")] = render_preview(form, context, source).encode("utf-8")
-        except TemplateProblem as problem:
-            report.findings.append(_build_finding(filing.path, "build.template", str(problem)))
-            report.failed.append(filing.path)
-            continue
-        except Exception as error:  # noqa: BLE001 - one filing must not stop the others
-            report.findings.append(_build_finding(
-                filing.path, "build.render", f"无法生成：{type(error).__name__}: {error}",
-            ))
-            report.failed.append(filing.path)
-            continue
-        for target, data in outputs.items():
-            write_bytes_atomic(target, data)
-            report.written.append(target)
-        if "docx" in formats:
-            documents.append(stem_path.with_suffix(".docx"))
-        by_year[filing.year].append((filing, stem_path))
-    if pdf:
-        report.pdf_note = _make_pdfs(documents, report)
+        targets[stem_path] = result.name
+        for suffix, data in result.outputs.items():
+            target = stem_path.with_suffix(suffix)
+            if target.is_file() and target.read_bytes() == data:
+                report.unchanged += 1
+            else:
+                write_bytes_atomic(target, data, durable=False)
+                report.written.append(target)
+        rendered.append((result.name, stem_path))
+    if cache is not None:
+        cache.save()
+
+    ordered = [checked[name] for name, _, _ in read]
+    report.findings = conclude(ordered, config) + report.findings
+    summaries = [c.summary for c in ordered if c.summary]
+    if pdf and "docx" in formats:
+        report.pdf_note = _make_pdfs(rendered, report)
+    for name, stem_path in rendered:
+        manifest.record(name, keys[name], [out_dir / p for p in _expected(stem_path, out_dir, formats, pdf) if (out_dir / p).exists()])
     if "html" in formats:
-        for year, items in sorted(by_year.items()):
-            index = out_dir / str(year) / "index.html"
-            write_text_atomic(index, _index_page(year, items, report.findings))
-            report.written.append(index)
+        _write_indexes(out_dir, summaries, report)
+    _remove_stale(manifest, {name for name, _ in readable} | {name for name, _, f in read if f}, report)
+    manifest.save()
     return report
 
 
-def _make_pdfs(documents: list[Path], report: BuildReport) -> str:
+def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
+    stale = []
+    for _, stem_path in rendered:
+        document, pdf = stem_path.with_suffix(".docx"), stem_path.with_suffix(".pdf")
+        if not pdf.exists() or pdf.stat().st_mtime_ns < document.stat().st_mtime_ns:
+            stale.append(document)
+    if not stale:
+        return "PDF 都是最新的"
     soffice = find_soffice()
     if soffice is None:
         return "未找到 LibreOffice（soffice），没有生成 PDF；其他文件已生成。安装：apt-get install libreoffice-writer-nogui fonts-noto-cjk"
     try:
-        converted = convert_to_pdf(documents, soffice)
+        converted = convert_to_pdf(stale, soffice)
     except ConversionFailed as failure:
         return str(failure)
     report.written.extend(converted.values())
-    missing = len(documents) - len(converted)
+    missing = len(stale) - len(converted)
     return f"已生成 {len(converted)} 个 PDF" + (f"，{missing} 个转换失败" if missing else "")
+
+
+def _remove_stale(manifest: Manifest, present: set[str], report: BuildReport) -> None:
+    """Outputs of filings that are gone, and outputs no longer produced (a format dropped)."""
+    current = {p.relative_to(manifest.out_dir).as_posix() for p in report.written}
+    for name in list(manifest.entries):
+        if name in present:
+            continue
+        for relative in manifest.entries.pop(name).outputs:
+            path = manifest.out_dir / relative
+            if relative not in current and path.is_file() and path.resolve().is_relative_to(manifest.out_dir.resolve()):
+                path.unlink()
+                report.removed.append(path)
 
 
 def _current(output: Path) -> bool:
@@ -121,35 +230,49 @@ def _current(output: Path) -> bool:
         return False
     if output.suffix == ".pdf":
         document = output.with_suffix(".docx")
-        return document.exists() and output.stat().st_mtime >= document.stat().st_mtime
+        return document.exists() and output.stat().st_mtime_ns >= document.stat().st_mtime_ns
     return True
 
 
-def _index_page(year: int, items: list[tuple[Filing, Path]], findings: list[Finding]) -> str:
+def _write_indexes(out_dir: Path, summaries: list[Summary], report: BuildReport) -> None:
+    by_year: dict[int, list[Summary]] = defaultdict(list)
+    for summary in summaries:
+        by_year[summary.year].append(summary)
     by_file = defaultdict(list)
-    for finding in findings:
+    for finding in report.findings:
         by_file[finding.file].append(finding)
+    for year, items in sorted(by_year.items()):
+        index = out_dir / str(year) / "index.html"
+        data = _index_page(out_dir, year, items, by_file).encode("utf-8")
+        if index.is_file() and index.read_bytes() == data:
+            report.unchanged += 1
+        else:
+            write_bytes_atomic(index, data, durable=False)
+            report.written.append(index)
+
+
+def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[str, list[Finding]]) -> str:
     rows = []
-    for filing, stem_path in sorted(items, key=lambda item: item[0].path):
-        own = by_file[filing.path]
+    for summary in sorted(items, key=lambda s: s.path):
+        stem_path = out_dir / str(year) / safe_stem(Path(summary.path).stem)
+        own = by_file[summary.path]
         counts = Counter(f.severity.value for f in own)
-        links = [
-            {"href": stem_path.with_suffix(suffix).name, "label": label}
-            for suffix, label in ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"))
-            if _current(stem_path.with_suffix(suffix))
-        ]
         rows.append({
-            "name": filing.name,
-            "total": filing.funds.total,
-            "indicators": len(filing.indicators),
+            "name": summary.name,
+            "total": summary.total,
+            "indicators": summary.indicators,
             "counts": {s.value: counts.get(s.value, 0) for s in Severity},
-            "findings": [{**f.as_dict(), "severity": f.severity.value} for f in own],
-            "links": links,
+            "findings": [f.as_dict() for f in own],
+            "links": [
+                {"href": stem_path.with_suffix(suffix).name, "label": label}
+                for suffix, label in ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"))
+                if _current(stem_path.with_suffix(suffix))
+            ],
         })
     context = {
         "year": year,
         "filings": rows,
-        "total": sum((filing.funds.total for filing, _ in items), Decimal(0)),
+        "total": sum((s.total for s in items), Decimal(0)),
         "indicator_total": sum(row["indicators"] for row in rows),
     }
     return render_index(resources.templates_dir(), context)

@@ -84,7 +84,7 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def _read(path: Path) -> tuple[str, bytes | None, Checked | None]:
+def read_source(path: Path) -> tuple[str, bytes | None, Checked | None]:
     name = display_name(path)
     try:
         return name, read_bytes(path, name), None
@@ -99,7 +99,7 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
     pending: list[tuple[str, bytes]] = []
     digests: dict[str, str] = {}
     for path in paths:
-        name, raw, failed = _read(path)
+        name, raw, failed = read_source(path)
         if failed is not None:
             results[name] = failed
             continue
@@ -122,24 +122,24 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
             cache.put(name, digests[name], c.findings, c.suppressions, c.summary)
         cache.save()
     ordered = [results[display_name(path)] for path in paths]
-    return _conclude(ordered, config), [c.summary for c in ordered if c.summary]
+    return conclude(ordered, config), [c.summary for c in ordered if c.summary]
 
 
 def check_sources(sources: list[tuple[str, bytes]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
     """Findings of every named source (suppressed and configured, sorted), and the models that could be built."""
     checked = _check_all(sources)
-    return _conclude(checked, config), [c.filing for c in checked if c.filing]
+    return conclude(checked, config), [c.filing for c in checked if c.filing]
 
 
 def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
     """Findings of every file (suppressed and configured, sorted), and the models that could be built."""
-    read = [_read(path) for path in paths]
+    read = [read_source(path) for path in paths]
     loaded = iter(_check_all([(name, raw) for name, raw, failed in read if failed is None]))
     checked = [failed if failed is not None else next(loaded) for _, _, failed in read]
-    return _conclude(checked, config), [c.filing for c in checked if c.filing]
+    return conclude(checked, config), [c.filing for c in checked if c.filing]
 
 
-def _conclude(checked: list[Checked], config: Config | None) -> list[Finding]:
+def conclude(checked: list[Checked], config: Config | None) -> list[Finding]:
     """Run the rules across files, apply suppression comments and the configuration."""
     summaries = [c.summary for c in checked if c.summary]
     by_file: dict[str, list[Finding]] = defaultdict(list)

@@ -165,31 +165,43 @@ def schema(output: Path | None, check_only: bool) -> None:
               help="生成哪些格式，用逗号分隔（默认 docx,html）")
 @click.option("--pdf", is_flag=True, help="再用 LibreOffice 把 Word 文件转成 PDF（需要安装 soffice）")
 @click.option("--strict", is_flag=True, help="审核发现任何“错误”级别的问题时，退出码为 1")
-def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, strict: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="同时用几个进程（默认：CPU 核数）")
+@click.option("--no-cache", is_flag=True, help="不使用也不更新检查缓存")
+@click.option("-q", "--quiet", is_flag=True, help="只显示错误，不显示进度和汇总")
+def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, strict: bool, jobs: int | None,
+          no_cache: bool, quiet: bool) -> None:
     """生成官方格式的 Word 申报表、HTML 预览（以及 PDF）和每个年度的 index.html。
 
-    路径可以是文件或文件夹，默认 projects/。审核问题只汇总显示，不影响生成；
-    无法生成的文件会列出原因，其他文件照常生成。
+    路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；删除了的申报表，其输出文件也会删除。
+    审核问题只汇总显示，不影响生成；无法生成的文件会列出原因，其他文件照常生成。
     """
-    from .build import FORMATS, build as run_build  # lazily: `check` need not import docxtpl
+    from .build import FORMATS, build as run_build  # lazily: `check` need not import the renderers
+    from .progress import progress_reporter
 
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
         raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
-    report = run_build(_files(paths), out_dir, chosen, pdf, load_config())
+    files = _files(paths)
+    with progress_reporter(quiet) as progress:
+        report = run_build(
+            files, out_dir, chosen, pdf, load_config(),
+            jobs=jobs or default_jobs(), cache=None if no_cache else CheckCache(), progress=progress,
+        )
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     blocking = [f for f in errors if f.file in report.failed]
     click.echo(FORMATTERS["text"](blocking), nl=False, err=True)
-    counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
-    click.echo(
-        f"生成了 {len(report.written)} 个文件到 {out_dir}/；{len(report.failed)} 个申报表未能生成。"
-        f"审核发现 {counts[Severity.ERROR]} 个错误、{counts[Severity.WARNING]} 个警告、{counts[Severity.INFO]} 个提示"
-        + ("（运行 jixiao check 查看详情）" if report.findings else ""),
-        err=True,
-    )
-    if report.pdf_note:
-        click.echo(report.pdf_note, err=True)
+    if not quiet:
+        counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
+        click.echo(
+            f"写入 {len(report.written)} 个文件到 {out_dir}/（{report.unchanged} 个没有变化，删除 {len(report.removed)} 个过时的）；"
+            f"{len(report.failed)} 个申报表未能生成。"
+            f"审核发现 {counts[Severity.ERROR]} 个错误、{counts[Severity.WARNING]} 个警告、{counts[Severity.INFO]} 个提示"
+            + ("（运行 jixiao check 查看详情）" if report.findings else ""),
+            err=True,
+        )
+        if report.pdf_note:
+            click.echo(report.pdf_note, err=True)
     failed = bool(report.failed) or (strict and bool(errors))
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
@@ -329,6 +341,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         if len(revisions) == 2 and all(Path(r).is_file() for r in revisions):
             old_sources = {revisions[0]: Path(revisions[0]).read_bytes()}
             new_sources = {revisions[1]: Path(revisions[1]).read_bytes()}
+            paired = True  # two files are two versions of one filing, whatever their names
         elif len(revisions) > 2:
             raise click.UsageError("最多写两个修订版本")
         else:
@@ -337,9 +350,13 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
             base = resolve(root, revisions[0]) if revisions else default_base(root)
             old_sources = files_at(root, base, scope)
             new_sources = files_at(root, resolve(root, revisions[1]), scope) if len(revisions) == 2 else files_in_worktree(root, scope)
+            paired = False
     except RevisionError as error:
         raise click.UsageError(str(error)) from None
-    report = diff_snapshots(analyze(old_sources, config), analyze(new_sources, config))
+    old_states, new_states = analyze(old_sources, config), analyze(new_sources, config)
+    if paired:
+        old_states = {revisions[1]: old_states[revisions[0]]}
+    report = diff_snapshots(old_states, new_states)
     if output_format == "markdown":
         click.echo(format_markdown(report), nl=False)
     elif output_format == "json":

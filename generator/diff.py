@@ -87,8 +87,9 @@ def _similarity(a: FilingState, b: FilingState) -> float:
     return len(left & right) / len(left | right) if left | right else 0.0
 
 
-def _pair(old: dict[str, FilingState], new: dict[str, FilingState]) -> list[tuple[FilingState | None, FilingState | None]]:
-    pairs = [(old[p], new[p]) for p in sorted(old.keys() & new.keys())]
+def _pair(old: dict[str, FilingState], new: dict[str, FilingState]) -> list[tuple[FilingState | None, FilingState | None, bool]]:
+    """(old, new, renamed): the same key pairs as a change; otherwise the same 项目名称 or mostly the same content."""
+    pairs = [(old[p], new[p], False) for p in sorted(old.keys() & new.keys())]
     gone = [old[p] for p in sorted(old.keys() - new.keys())]
     came = [new[p] for p in sorted(new.keys() - old.keys())]
     for finder in (
@@ -98,10 +99,10 @@ def _pair(old: dict[str, FilingState], new: dict[str, FilingState]) -> list[tupl
         for a in list(gone):
             match = next((b for b in came if finder(a, b)), None)
             if match is not None:
-                pairs.append((a, match))
+                pairs.append((a, match, True))
                 gone.remove(a)
                 came.remove(match)
-    pairs += [(a, None) for a in gone] + [(None, b) for b in came]
+    pairs += [(a, None, False) for a in gone] + [(None, b, False) for b in came]
     return pairs
 
 
@@ -127,13 +128,13 @@ def _finding_changes(old: FilingState | None, new: FilingState | None) -> tuple[
     return _unmatched(after, before), _unmatched(before, after)
 
 
-def _compare(old: FilingState | None, new: FilingState | None) -> FilingChange:
+def _compare(old: FilingState | None, new: FilingState | None, renamed: bool) -> FilingChange:
     if old is None:
         status = "新增"
     elif new is None:
         status = "删除"
     else:
-        status = "改名" if old.path != new.path else "修改"
+        status = "改名" if renamed else "修改"
     change = FilingChange(status, old, new)
     a, b = (old.filing if old else None), (new.filing if new else None)
     if a and b:
@@ -147,7 +148,7 @@ def _compare(old: FilingState | None, new: FilingState | None) -> FilingChange:
             before, after = getattr(a.funds, attribute), getattr(b.funds, attribute)
             if before != after:
                 change.funds.append((key, before, after))
-    if status in ("修改", "改名"):
+    if a and b:  # a side that could not be read has no indicators to compare
         before, after = _indicators(a), _indicators(b)
         removed = {k: v for k, v in before.items() if k not in after}
         added = {k: v for k, v in after.items() if k not in before}
@@ -164,7 +165,7 @@ def _compare(old: FilingState | None, new: FilingState | None) -> FilingChange:
 
 
 def diff_snapshots(old: dict[str, FilingState], new: dict[str, FilingState]) -> DiffReport:
-    changes = [c for c in (_compare(a, b) for a, b in _pair(old, new)) if not c.empty]
+    changes = [c for c in (_compare(a, b, renamed) for a, b, renamed in _pair(old, new)) if not c.empty]
     changes.sort(key=lambda c: ((c.new or c.old).path, c.status))
     return DiffReport(
         changes,

@@ -29,7 +29,7 @@ def _shown(text: str) -> str:
 
 
 def _where(change: FilingChange) -> str:
-    if change.status == "改名":
+    if change.old and change.new and change.old.path != change.new.path:
         return f"{change.old.path} → {change.new.path}"
     return (change.new or change.old).path
 
@@ -40,6 +40,11 @@ def _lines(change: FilingChange) -> list[tuple[str, str]]:
     for state in (change.old, change.new):
         if state is not None and state.filing is None:
             lines.append(("error", f"{state.path} 无法读取（{len(state.findings)} 个问题，运行 jixiao check 查看）"))
+    if change.status in ("新增", "删除"):
+        state = change.new or change.old
+        if state.filing is not None:
+            kind = "added" if change.status == "新增" else "removed"
+            lines.append((kind, f"{change.status}申报表：年度资金总额 {wan(state.total)} 万元，{len(state.filing.indicators)} 个三级指标"))
     lines += [("change", f"{key}：{_shown(old)} → {_shown(new)}") for key, old, new in change.header]
     lines += [("change", f"{key}：{wan(old)} → {wan(new)} 万元（{_delta(old, new)}）") for key, old, new in change.funds]
     lines += [("added", f"新增指标 {key}：{_shown(value)}") for key, value in change.added]
@@ -50,8 +55,8 @@ def _lines(change: FilingChange) -> list[tuple[str, str]]:
                    + (f"，{_shown(old)} → {_shown(new)}" if old != new else ""))
         for source, target, old, new in change.moved
     ]
-    lines += [("removed", f"新问题 {f.severity.label} [{f.rule}] 第 {f.line} 行：{f.message}") for f in change.new_findings]
-    lines += [("added", f"已解决 {f.severity.label} [{f.rule}]：{f.message}") for f in change.fixed_findings]
+    lines += [("problem", f"新问题 {f.severity.label} [{f.rule}] 第 {f.line} 行：{f.message}") for f in change.new_findings]
+    lines += [("fixed", f"已解决 {f.severity.label} [{f.rule}]：{f.message}") for f in change.fixed_findings]
     return lines
 
 
@@ -63,7 +68,7 @@ def _total(change: FilingChange) -> str:
     return wan(after if after is not None else before) if (after is not None or before is not None) else "—"
 
 
-_COLOURS = {"added": "green", "removed": "red", "change": "yellow", "error": "red"}
+_COLOURS = {"added": "green", "removed": "red", "change": "yellow", "error": "red", "problem": "red", "fixed": "green"}
 
 
 def format_text(report: DiffReport, colour: bool) -> str:
@@ -94,7 +99,7 @@ def format_markdown(report: DiffReport) -> str:
             f"{len(change.new_findings)} | {len(change.fixed_findings)} |"
         )
     out += ["", f"**{_money_line(report)}**", ""]
-    markers = {"added": "➕", "removed": "➖", "change": "✏️", "error": "⚠️"}
+    markers = {"added": "➕", "removed": "➖", "change": "✏️", "error": "⚠️", "problem": "❌", "fixed": "✅"}
     for change in report.changes:
         out += [f"### {change.status}：{_cell(change.name)}", "", f"`{_where(change)}`", ""]
         out += [f"- {markers[kind]} {_cell(text)}" for kind, text in _lines(change)] or ["- （无实质变化）"]

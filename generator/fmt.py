@@ -11,7 +11,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import ScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from . import resources
 from .forms import FormDefinition
@@ -35,10 +37,50 @@ def modeline_for(path: Path) -> str:
     return MODELINE_PREFIX + Path(os.path.relpath(schema, path.resolve().parent)).as_posix()
 
 
+def with_modeline_first(text: str, modeline: str) -> str:
+    """The schema modeline as the first line: moved up from the leading comments, or added."""
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if not line.startswith("#"):
+            break
+        if line.startswith(MODELINE_PREFIX):
+            return "".join([line, *lines[:index], *lines[index + 1:]])
+    return modeline + "\n" + text
+
+
+def _trailing_slot(mapping: Any, key: Any) -> tuple[Any, Any]:
+    """Where ruamel keeps comments that follow the entry `key`: the last key of its deepest block."""
+    value = mapping[key]
+    if isinstance(value, dict) and value and not value.fa.flow_style():
+        return _trailing_slot(value, list(value)[-1])
+    return mapping, key
+
+
+def _reattach_comments(mapping: Any) -> None:
+    """Own-line comments above a key belong to that key, but ruamel stores them with the entry
+    before it; move them to the key, so that they stay with it when keys are reordered."""
+    keys = list(mapping)
+    for previous, key in zip(keys, keys[1:]):
+        owner, slot = _trailing_slot(mapping, previous)
+        entry = owner.ca.items.get(slot)
+        token = entry[2] if entry else None
+        if token is None:
+            continue
+        head, newline, rest = token.value.partition("\n")
+        lines = rest.splitlines()
+        if not any(line.strip().startswith("#") for line in lines):
+            continue
+        token.value = head + newline
+        before = mapping.ca.items.setdefault(key, [None, [], None, None])
+        mark = CommentMark(mapping.lc.col)
+        before[1] = (before[1] or []) + [CommentToken(line.strip() + "\n", mark) for line in lines]
+
+
 def _reorder(mapping: Any, order: list[str]) -> None:
     """Move known keys into `order`, unknown keys after them in their own order (comments stay attached)."""
     if not isinstance(mapping, dict):
         return
+    _reattach_comments(mapping)
     rank = {key: index for index, key in enumerate(order)}
     for key in sorted(mapping, key=lambda k: (rank.get(str(k), len(rank)), list(mapping).index(k))):
         mapping.move_to_end(key)
@@ -79,9 +121,7 @@ def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefini
     form = forms.get(str(data.get("表样"))) if isinstance(data, dict) else None
     canonical_order(data, form)
     plain_strings(data)
-    formatted = dump_text(data, yaml)
-    if not formatted.startswith(MODELINE_PREFIX):
-        formatted = modeline + "\n" + formatted
+    formatted = with_modeline_first(dump_text(data, yaml), modeline)
     again = load_document(name, formatted.encode("utf-8"), make_yaml()).data
     if plain_data(again) != plain_data(load_document(name, text.encode("utf-8"), make_yaml()).data):
         raise FormatRefused(f"{name}: 格式化会改变内容，已跳过；请把这个文件报告给 jixiao 的维护者")

@@ -13,7 +13,7 @@ EPOCH_FALLBACK = datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 @dataclass(frozen=True)
 class Provenance:
-    revision: str  # short commit id of HEAD, or "" outside git
+    revision: str  # short id of the last commit that changed the file, or "" outside git / never committed
     dirty: bool  # the file differs from HEAD (or is not committed)
     timestamp: datetime
 
@@ -38,28 +38,30 @@ def provenance(paths: list[Path]) -> dict[Path, Provenance]:
         return {}
     cwd = paths[0].resolve().parent
     top = _git(["rev-parse", "--show-toplevel"], cwd)
-    head = _git(["rev-parse", "--short=12", "HEAD"], cwd) if top else None
-    if not top or not head:
+    if not top:
         return {p: Provenance("", True, fixed or EPOCH_FALLBACK) for p in paths}
     root = Path(top.strip())
     relative = {p: os.path.relpath(p.resolve(), root) for p in paths}
     changed = set((_git(["status", "--porcelain", "-z", "--untracked-files=all", "--", *relative.values()], root) or "").split("\0"))
     changed_paths = {entry[3:] for entry in changed if len(entry) > 3}
-    last_commit: dict[str, datetime] = {}
-    log = _git(["log", "--format=%x00%ct", "--name-only", "-z", "--", *relative.values()], root) or ""
-    stamp = None
+    # The commit that last changed each file: its id and time stay the same across unrelated
+    # commits, so outputs (and incremental builds) only change when the filing does.
+    last_commit: dict[str, tuple[str, datetime]] = {}
+    log = _git(["log", "--format=%x00%x01%h %ct", "--name-only", "-z", "--", *relative.values()], root) or ""
+    commit = None
     for token in log.split("\0"):
         token = token.strip("\n")
-        if token.isdigit():
-            stamp = datetime.fromtimestamp(int(token), tz=timezone.utc)
-        elif token and stamp:
+        if token.startswith("\x01"):
+            revision, stamp = token[1:].split()
+            commit = (revision, datetime.fromtimestamp(int(stamp), tz=timezone.utc))
+        elif token and commit:
             for name in token.split("\n"):
-                last_commit.setdefault(name, stamp)
+                last_commit.setdefault(name, commit)
     return {
         path: Provenance(
-            head.strip(),
+            last_commit.get(relative[path], ("", EPOCH_FALLBACK))[0],
             relative[path] in changed_paths or relative[path] not in last_commit,
-            fixed or last_commit.get(relative[path], EPOCH_FALLBACK),
+            fixed or last_commit.get(relative[path], ("", EPOCH_FALLBACK))[1],
         )
         for path in paths
     }
@@ -67,5 +69,5 @@ def provenance(paths: list[Path]) -> dict[Path, Provenance]:
 
 def describe(name: str, source: Provenance) -> str:
     if not source.revision:
-        return f"{name}（不在 git 仓库中）"
+        return f"{name}（没有提交到 git）"
     return f"{name} @ {source.revision}" + ("（有未提交的修改）" if source.dirty else "")

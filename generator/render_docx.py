@@ -26,6 +26,7 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .layout import Row
+from .template_problem import TemplateProblem
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEMPLATE_NAME = "template.docx"
@@ -41,10 +42,6 @@ class DocumentInfo:
     title: str
     source: str  # e.g. "projects/2024/x.yaml @ 1a2b3c4 (有未提交的修改)"
     timestamp: datetime
-
-
-class TemplateProblem(Exception):
-    """A template that cannot be rendered; the message names the template and the tag."""
 
 
 def environment() -> SandboxedEnvironment:

@@ -10,7 +10,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .forms import FormDefinition
-from .render_docx import TemplateProblem
+from .template_problem import TemplateProblem
 
 PREVIEW_TEMPLATE = "preview.html.j2"
 INDEX_TEMPLATE = "index.html.j2"

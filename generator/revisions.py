@@ -61,7 +61,10 @@ def relative_folders(root: Path, folders: list[Path]) -> list[str]:
 def files_at(root: Path, revision: str, folders: list[str]) -> dict[str, bytes]:
     """Filing files under `folders` at `revision`, by repository-relative path."""
     listing = _git(root, "ls-tree", "-r", "-z", "--name-only", revision, "--", *folders).decode("utf-8")
-    names = sorted(n for n in listing.split("\0") if n and Path(n).suffix in SUFFIXES)
+    names = sorted(
+        n for n in listing.split("\0")
+        if n and Path(n).suffix in SUFFIXES and not any(part.startswith(".") for part in Path(n).parts)
+    )
     if not names:
         return {}
     batch = _git(root, "cat-file", "--batch", data="".join(f"{revision}:{n}\n" for n in names).encode("utf-8"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
-from .fmt import MODELINE_PREFIX, modeline_for
+from .fmt import modeline_for, with_modeline_first
 from .forms import FormDefinition
 from .yamlio import dump_text, load_document, make_yaml
 
@@ -75,5 +75,4 @@ def rollover_text(text: str, name: str, old_year: int, new_year: int, grade_key:
         data["项目期"] = next_period(str(data["项目期"]), old_year, new_year)
     if grade_key in data:
         data[grade_key] = ""
-    out = dump_text(data, yaml)
-    return out if out.startswith(MODELINE_PREFIX) else modeline_for(Path(name)) + "\n" + out
+    return with_modeline_first(dump_text(data, yaml), modeline_for(Path(name)))

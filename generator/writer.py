@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 
+@cache
 def _default_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
 
 
-def write_bytes_atomic(target: Path, data: bytes) -> None:
+def write_bytes_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write via a temporary file and a rename. `durable` also flushes to disk first, so that the
+    new content survives a power cut; outputs that can be rebuilt skip that cost."""
     target.parent.mkdir(parents=True, exist_ok=True)
     # A short temporary name: the target's own name may already be near the 255-byte limit.
     handle, temporary = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=target.parent)
@@ -21,13 +25,14 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
         os.fchmod(handle, _default_mode())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def write_text_atomic(target: Path, text: str) -> None:
-    write_bytes_atomic(target, text.encode("utf-8"))
+def write_text_atomic(target: Path, text: str, *, durable: bool = True) -> None:
+    write_bytes_atomic(target, text.encode("utf-8"), durable=durable)

@@ -1,0 +1,88 @@
+"""The build manifest (`<out>/.jixiao-manifest.json`): which outputs each filing produced, from what.
+
+An entry's key hashes everything its outputs depend on: the filing's bytes, the template pack and
+jixiao's code, the formats and the document properties. Its outputs are recorded with size and
+modification time, so an output changed or deleted by hand is rebuilt. A missing or unreadable
+manifest means a full rebuild, never a crash or a stale file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from . import resources
+from .cache import fingerprint
+from .writer import write_text_atomic
+
+MANIFEST_NAME = ".jixiao-manifest.json"
+VERSION = 1
+
+
+@cache
+def template_pack() -> str:
+    """Changes whenever a template, a form, the schema or jixiao's code changes."""
+    digest = hashlib.sha256(fingerprint().encode())
+    for path in sorted(p for p in resources.templates_dir().rglob("*") if p.is_file()):
+        digest.update(path.as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def output_key(digest: str, formats: tuple[str, ...], source: str, timestamp: str) -> str:
+    parts = [digest, template_pack(), ",".join(formats), source, timestamp]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def stat_of(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
+@dataclass
+class Entry:
+    key: str
+    outputs: dict[str, list[int]] = field(default_factory=dict)  # path relative to the out folder → [size, mtime_ns]
+
+
+class Manifest:
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.path = out_dir / MANIFEST_NAME
+        self.entries: dict[str, Entry] = {}
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            if stored.get("version") == VERSION:
+                self.entries = {
+                    name: Entry(str(raw["key"]), {str(k): [int(v[0]), int(v[1])] for k, v in raw["outputs"].items()})
+                    for name, raw in stored["entries"].items()
+                }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+            self.entries = {}
+
+    def fresh(self, name: str, key: str, expected: list[str]) -> bool:
+        """The recorded outputs of `name` were made from `key` and are still exactly as written."""
+        entry = self.entries.get(name)
+        if entry is None or entry.key != key or not set(expected) <= set(entry.outputs):
+            return False
+        for relative in expected:
+            path = self.out_dir / relative
+            try:
+                if stat_of(path) != entry.outputs[relative]:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def record(self, name: str, key: str, outputs: list[Path]) -> None:
+        self.entries[name] = Entry(key, {p.relative_to(self.out_dir).as_posix(): stat_of(p) for p in outputs})
+
+    def save(self) -> None:
+        data = {
+            "version": VERSION,
+            "entries": {name: {"key": e.key, "outputs": e.outputs} for name, e in sorted(self.entries.items())},
+        }
+        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1), durable=False)
