@@ -25,7 +25,6 @@ from .libreoffice import ConversionFailed, convert_to_pdf, find_soffice
 from .manifest import Manifest, output_key
 from .model import Summary
 from .names import safe_stem
-from .render_html import render_index
 from .schema import load_schema
 from .template_problem import TemplateProblem
 from .writer import write_bytes_atomic
@@ -49,6 +48,7 @@ class BuildReport:
 class _Task:
     name: str
     raw: bytes
+    out_dir: Path
     formats: tuple[str, ...]
     source: str
     timestamp: str  # ISO, for the document properties
@@ -58,7 +58,9 @@ class _Task:
 class _Result:
     name: str
     checked: Checked  # without the full model
-    outputs: dict[str, bytes]  # suffix → content
+    stem_path: Path | None  # out/<年度>/<stem>, when outputs were made
+    written: tuple[Path, ...]
+    unchanged: int
     problem: Finding | None
 
 
@@ -82,27 +84,61 @@ def _render_outputs(task: _Task, checked: Checked) -> dict[str, bytes]:
     return outputs
 
 
+def _write_outputs(stem_path: Path, outputs: dict[str, bytes]) -> tuple[list[Path], int]:
+    """Write each output whose bytes changed (atomically); leave identical ones untouched."""
+    written, unchanged = [], 0
+    for suffix, data in outputs.items():
+        target = stem_path.with_suffix(suffix)
+        if target.is_file() and target.read_bytes() == data:
+            unchanged += 1
+        else:
+            write_bytes_atomic(target, data, durable=False)
+            written.append(target)
+    return written, unchanged
+
+
+def _build_one(task: _Task, forms, schema, yaml, taken: dict[Path, str] | None = None) -> _Result:
+    """Check one filing and, if it loads, render and write its outputs (unless `taken` has its names)."""
+    checked = check_source(task.name, task.raw, forms, schema, yaml)
+    light = Checked(checked.findings, checked.summary, checked.suppressions)
+    if checked.filing is None:
+        return _Result(task.name, light, None, (), 0, None)
+    stem_path = task.out_dir / str(checked.filing.year) / safe_stem(Path(task.name).stem)
+    if taken is not None and stem_path in taken:
+        problem = Finding(
+            task.name, 1, 1, Severity.ERROR, "build.name-clash",
+            f"输出文件名与 {taken[stem_path]} 冲突，未生成；请给其中一个文件改名",
+        )
+        return _Result(task.name, light, None, (), 0, problem)
+    try:
+        outputs = _render_outputs(task, checked)
+    except TemplateProblem as error:
+        return _Result(task.name, light, None, (), 0, Finding(task.name, 1, 1, Severity.ERROR, "build.template", str(error)))
+    except Exception as error:  # noqa: BLE001 - one filing must not stop the others
+        problem = Finding(task.name, 1, 1, Severity.ERROR, "build.render", f"无法生成：{type(error).__name__}: {error}")
+        return _Result(task.name, light, None, (), 0, problem)
+    written, unchanged = _write_outputs(stem_path, outputs)
+    return _Result(task.name, light, stem_path, tuple(written), unchanged, None)
+
+
 def _build_chunk(tasks: list[_Task]) -> list[_Result]:
-    """Check and render filings (in a worker process, or in this one for small builds)."""
+    """Check, render and write filings (in a worker process, or in this one for small builds)."""
     forms, schema, yaml = load_forms(), load_schema(resources.schema_path()), make_reading_yaml()
-    results = []
-    for task in tasks:
-        checked = check_source(task.name, task.raw, forms, schema, yaml)
-        outputs, problem = {}, None
-        if checked.filing is not None:
-            try:
-                outputs = _render_outputs(task, checked)
-            except TemplateProblem as error:
-                problem = Finding(task.name, 1, 1, Severity.ERROR, "build.template", str(error))
-            except Exception as error:  # noqa: BLE001 - one filing must not stop the others
-                problem = Finding(task.name, 1, 1, Severity.ERROR, "build.render", f"无法生成：{type(error).__name__}: {error}")
-        results.append(_Result(task.name, Checked(checked.findings, checked.summary, checked.suppressions), outputs, problem))
-    return results
+    return [_build_one(task, forms, schema, yaml) for task in tasks]
+
+
+def _prepare_renderers() -> None:
+    """Load and prepare the templates before worker processes fork, so that each inherits them."""
+    from .render_docx import prepared
+
+    for form in load_forms().values():
+        prepared(form.directory)
 
 
 def _run(tasks: list[_Task], jobs: int, progress: Progress | None):
     """Results in input order, as they become available."""
     if jobs > 1 and len(tasks) >= PARALLEL_FROM:
+        _prepare_renderers()
         size = max(1, min(32, len(tasks) // (jobs * 4)))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         with pool(jobs) as executor:
@@ -143,38 +179,28 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
             if manifest.fresh(name, keys[name], _expected(stem_path, out_dir, formats, pdf)):
                 checked[name] = Checked(*cached)
                 continue
-        tasks.append(_Task(name, raw, formats, source, timestamp))
+        tasks.append(_Task(name, raw, out_dir, formats, source, timestamp))
+    # Files whose output names coincide are built one after the other here, so that no two
+    # processes ever write the same file; every other file can be built anywhere.
+    stems = Counter(safe_stem(Path(task.name).stem) for task in tasks)
+    shared = [task for task in tasks if stems[safe_stem(Path(task.name).stem)] > 1]
+    separate = [task for task in tasks if stems[safe_stem(Path(task.name).stem)] == 1]
 
     report = BuildReport(findings=[])
-    targets: dict[Path, str] = {}
     rendered: list[tuple[str, Path]] = []  # (source name, stem path) built or confirmed this run
-    for result in _run(tasks, jobs, progress):
+    taken: dict[Path, str] = {}
+    for result in _run(separate, jobs, progress):
+        _collect(result, report, rendered, taken)
         checked[result.name] = result.checked
-        if cache is not None:
-            cache.put(result.name, digests[result.name], result.checked.findings, result.checked.suppressions, result.checked.summary)
-        if result.problem:
-            report.findings.append(result.problem)
-        if not result.outputs:
-            report.failed.append(result.name)
-            continue
-        stem_path = out_dir / str(result.checked.summary.year) / safe_stem(Path(result.name).stem)
-        if stem_path in targets or not stem_path.resolve().is_relative_to(out_dir.resolve()):
-            report.findings.append(Finding(
-                result.name, 1, 1, Severity.ERROR, "build.name-clash",
-                f"输出文件名与 {targets.get(stem_path, '输出文件夹外')} 冲突，未生成；请给其中一个文件改名",
-            ))
-            report.failed.append(result.name)
-            continue
-        targets[stem_path] = result.name
-        for suffix, data in result.outputs.items():
-            target = stem_path.with_suffix(suffix)
-            if target.is_file() and target.read_bytes() == data:
-                report.unchanged += 1
-            else:
-                write_bytes_atomic(target, data, durable=False)
-                report.written.append(target)
-        rendered.append((result.name, stem_path))
+    forms, schema, yaml = load_forms(), load_schema(resources.schema_path()), make_reading_yaml()
+    for task in shared:
+        result = _build_one(task, forms, schema, yaml, taken)
+        _collect(result, report, rendered, taken)
+        checked[task.name] = result.checked
     if cache is not None:
+        for task in tasks:
+            c = checked[task.name]
+            cache.put(task.name, digests[task.name], c.findings, c.suppressions, c.summary)
         cache.save()
 
     ordered = [checked[name] for name, _, _ in read]
@@ -189,6 +215,18 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     _remove_stale(manifest, {name for name, _ in readable} | {name for name, _, f in read if f}, report)
     manifest.save()
     return report
+
+
+def _collect(result: _Result, report: BuildReport, rendered: list, taken: dict[Path, str]) -> None:
+    if result.problem:
+        report.findings.append(result.problem)
+    if result.stem_path is None:
+        report.failed.append(result.name)
+        return
+    taken[result.stem_path] = result.name
+    report.written.extend(result.written)
+    report.unchanged += result.unchanged
+    rendered.append((result.name, result.stem_path))
 
 
 def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
@@ -275,4 +313,6 @@ def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[st
         "total": sum((s.total for s in items), Decimal(0)),
         "indicator_total": sum(row["indicators"] for row in rows),
     }
+    from .render_html import render_index  # Jinja only when there is an index to write
+
     return render_index(resources.templates_dir(), context)

@@ -17,12 +17,18 @@ from .model import Filing, canonical_groups
 class Row:
     l1: str  # printed only on the first row of its span, "" on the rows it covers
     l1_span: int  # rows the 一级 cell covers; 0 on covered rows
-    l2: str
+    l2: str  # the printed label, its lines joined by newlines
     l2_span: int
     l3: str
     value: str
     level: str  # the 一级 and 二级 names of the row, on every row (for tools and tests)
     group: str
+
+    @property
+    def l2_lines(self) -> tuple[str, str]:
+        """The 二级 label as two lines (name, requirement), for templates that print them as paragraphs."""
+        first, _, second = self.l2.partition("\n")
+        return first, second
 
 
 def indicator_rows(filing: Filing, form: FormDefinition) -> list[Row]:

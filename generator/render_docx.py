@@ -18,7 +18,6 @@ from pathlib import Path
 
 from docx.opc.oxml import serialize_part_xml
 from docx.opc.pkgwriter import _ContentTypesItem
-from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from lxml import etree
 from docxtpl import DocxTemplate
@@ -56,13 +55,13 @@ def _problem(template_path: Path, error: Exception) -> TemplateProblem:
     return TemplateProblem(f"模板 {template_path}{where} 无法渲染：{type(error).__name__}: {error}{nearby}")
 
 
-W_TBL, W_TR, W_TC, W_T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:t")
+W_BODY, W_TBL, W_TR, W_TC, W_T = qn("w:body"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:t")
 W_TCPR, W_GRIDSPAN, W_VAL = qn("w:tcPr"), qn("w:gridSpan"), qn("w:val")
 
 
 def indicator_table(document, columns: list[str]) -> tuple[int, int]:
     """In a document element: the number of the table whose header row is the indicator columns, and its first data row."""
-    for number, tbl in enumerate(document.body.iterchildren(W_TBL)):
+    for number, tbl in enumerate(document.find(W_BODY).iterchildren(W_TBL)):
         for index, tr in enumerate(tbl.iterchildren(W_TR)):
             texts = ["".join(t.text or "" for t in tc.iter(W_T)) for tc in tr.iterchildren(W_TC)]
             if texts[-len(columns):] == columns:
@@ -70,28 +69,59 @@ def indicator_table(document, columns: list[str]) -> tuple[int, int]:
     raise TemplateProblem(f"模板中找不到表头为“{' | '.join(columns)}”的指标表格")
 
 
-def _cell_at(tr, grid_col: int):
-    col = 0
+W_VMERGE = qn("w:vMerge")
+# What may follow w:vMerge in w:tcPr (CT_TcPr's schema order, as python-docx keeps it).
+_AFTER_VMERGE = {qn(tag) for tag in (
+    "w:tcBorders", "w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+    "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange",
+)}
+
+
+def _set_vmerge(tc, value: str) -> None:
+    """What python-docx's `tc.vMerge = value` writes, on plain lxml elements (many cells per filing)."""
+    tcpr = tc.find(W_TCPR)
+    if tcpr is None:
+        tcpr = tc.makeelement(W_TCPR, {})
+        tc.insert(0, tcpr)
+    for old in tcpr.findall(W_VMERGE):
+        tcpr.remove(old)
+    merge = tcpr.makeelement(W_VMERGE, {W_VAL: value})
+    successor = next((child for child in tcpr if child.tag in _AFTER_VMERGE), None)
+    if successor is None:
+        tcpr.append(merge)
+    else:
+        successor.addprevious(merge)
+
+
+def _cells_by_grid_column(tr) -> dict[int, object]:
+    cells, col = {}, 0
     for tc in tr.iterchildren(W_TC):
-        if col == grid_col:
-            return tc
+        cells[col] = tc
         tcpr = tc.find(W_TCPR)
         span = tcpr.find(W_GRIDSPAN) if tcpr is not None else None
         col += int(span.get(W_VAL)) if span is not None else 1
-    raise TemplateProblem(f"指标表格的第 {grid_col + 1} 列不是独立的单元格")
+    return cells
 
 
 def apply_vertical_merges(document, location: tuple[int, int], rows: list[Row]) -> None:
     """Merge each 一级 cell over its groups' rows and each 二级 cell over its indicators' rows."""
     number, first_row = location
-    tbl = list(document.body.iterchildren(W_TBL))[number]
-    trs = list(tbl.iterchildren(W_TR))
+    tbl = list(document.find(W_BODY).iterchildren(W_TBL))[number]
+    trs = list(tbl.iterchildren(W_TR))[first_row:first_row + len(rows)]
+    if not trs:
+        return
+    # Every indicator row repeats the template's row, so the cells of grid columns 1 and 2 sit at
+    # the same positions in each.
+    positions = {grid_col: index for index, grid_col in enumerate(_cells_by_grid_column(trs[0]))}
+    if 1 not in positions or 2 not in positions:
+        raise TemplateProblem("指标表格的一级、二级指标列不是独立的单元格")
+    first, second = positions[1], positions[2]
     for offset, row in enumerate(rows):
-        for grid_col, span in ((1, row.l1_span), (2, row.l2_span)):
+        for index, span in ((first, row.l1_span), (second, row.l2_span)):
             if span > 1:
                 for covered in range(span):
-                    tc = _cell_at(trs[first_row + offset + covered], grid_col)
-                    tc.vMerge = "restart" if covered == 0 else "continue"  # python-docx keeps tcPr's schema order
+                    cells = trs[offset + covered].findall(W_TC)
+                    _set_vmerge(cells[index], "restart" if covered == 0 else "continue")
 
 
 def set_properties(properties, context: dict, info: DocumentInfo) -> None:
@@ -137,8 +167,12 @@ def _document_xml(template: DocxTemplate, body: str, prefix: bytes, suffix: byte
     else:
         body_xml = body.encode("utf-8")
     # The body was serialised on its own, so it declares the document's namespaces again; drop them,
-    # as moving it into the document does.
-    return parse_xml(prefix + _BODY_START.sub(b"<w:body>", body_xml, count=1) + suffix)
+    # as moving it into the document does. Parsed as python-docx parses parts, but into plain lxml
+    # elements: the merges below touch many cells, and python-docx's element classes cost per access.
+    return etree.fromstring(prefix + _BODY_START.sub(b"<w:body>", body_xml, count=1) + suffix, _PARSER)
+
+
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's parser options
 
 
 _BODY_START = re.compile(rb"^(<\?xml[^>]*>\s*)?<w:body[^>]*>")
@@ -154,13 +188,22 @@ def _document_ends(root) -> tuple[bytes, bytes]:
 
 def _after_render(template: DocxTemplate, xml: str) -> str:
     """What docxtpl does to a part's rendered XML (see DocxTemplate.render_xml_part)."""
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # docxtpl: re.sub(r"\n<w:p([ >])", ...)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    # Tabs, line breaks and page breaks in text become Word's own elements; without any, nothing changes.
-    return template.resolve_listing(xml) if _LISTING_CHARACTERS.search(xml) else xml
+    # Tabs, line breaks and page breaks inside text become Word's own elements. docxtpl rewrites
+    # paragraph by paragraph; only the paragraphs that hold such a character can change.
+    pieces, position = [], 0
+    for match in _LISTING_TEXT.finditer(xml):
+        if match.start() < position:
+            continue  # inside a paragraph already rewritten
+        start = max(xml.rfind("<w:p>", 0, match.start()), xml.rfind("<w:p ", 0, match.start()))
+        end = xml.index("</w:p>", match.end()) + len("</w:p>")
+        pieces += [xml[position:start], template.resolve_listing(xml[start:end])]
+        position = end
+    return "".join(pieces) + xml[position:] if pieces else xml
 
 
-_LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
+_LISTING_TEXT = re.compile("<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
 class PreparedTemplate:
@@ -181,6 +224,7 @@ class PreparedTemplate:
             self.document_ends = _document_ends(self.template.docx.element)
             self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", self.template.get_xml()))
             self.location: tuple[int, int] | None = None  # the indicator table: fixed by the template
+            self.static_blobs: dict[str, bytes] = {}  # parts no render changes, serialised once
             self.properties = {
                 name: self.env.from_string(getattr(self.template.docx.core_properties, name) or "")
                 for name in _TEMPLATED_PROPERTIES
@@ -229,10 +273,21 @@ class PreparedTemplate:
         parts = list(package.iter_parts())
         members = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob), ("_rels/.rels", package.rels.xml)]
         for part in parts:
-            members.append((part.partname.membername, document_xml if part is main else part.blob))
+            name = part.partname.membername
+            if part is main:
+                blob = document_xml
+            elif part.content_type.endswith(_CHANGING_PARTS):
+                blob = part.blob
+            else:  # styles, settings, fonts, theme...: the same for every filing
+                blob = self.static_blobs.get(name) or self.static_blobs.setdefault(name, part.blob)
+            members.append((name, blob))
             if len(part.rels):
                 members.append((part.partname.rels_uri.membername, part.rels.xml))
         return members
+
+
+# Parts whose content a render changes (besides the main document): properties, headers, footers.
+_CHANGING_PARTS = ("core-properties+xml", "header+xml", "footer+xml", "footnotes+xml")
 
 
 _PREPARED: dict[Path, PreparedTemplate] = {}

@@ -127,20 +127,7 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
             "examples": [2024],
         },
     }
-    branches = []
-    for form in forms.values():
-        form_properties = _form_properties(form)
-        for key, schema in form_properties.items():
-            properties.setdefault(key, schema)
-        branches.append({
-            "if": {"properties": {"表样": {"const": form.id}}, "required": ["表样"]},
-            "then": {
-                "properties": form_properties,
-                "required": [key for key in form.top_level_keys if key != form.grade.key],
-                "propertyNames": {"enum": list(form.top_level_keys)},
-            },
-        })
-    return {
+    schema = {
         "$schema": DRAFT,
         "title": "项目支出年度预算绩效目标申报表（jixiao 填报文件）",
         "description": "每个项目一个 YAML 文件，键名即表上的栏目名。所有文字按输入原样保留；金额单位为万元。",
@@ -149,8 +136,34 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
         "required": ["表样", "年度"],
         "properties": properties,
         "additionalProperties": False,
-        "allOf": branches,
     }
+    if len(forms) == 1:
+        # One form: its fields directly, so that every value is validated once.
+        (form,) = forms.values()
+        properties.update(_form_properties(form))
+        schema["required"] += _required(form)
+        return schema
+    # Several forms: each form's fields under if/then on 表样; the top level only names the keys
+    # (for completion and the unknown-key check) so that nothing is validated twice.
+    branches = []
+    for form in forms.values():
+        form_properties = _form_properties(form)
+        for key, field_schema in form_properties.items():
+            properties.setdefault(key, {k: field_schema[k] for k in ("title", "description") if k in field_schema})
+        branches.append({
+            "if": {"properties": {"表样": {"const": form.id}}, "required": ["表样"]},
+            "then": {
+                "properties": form_properties,
+                "required": _required(form),
+                "propertyNames": {"enum": list(form.top_level_keys)},
+            },
+        })
+    schema["allOf"] = branches
+    return schema
+
+
+def _required(form: FormDefinition) -> list[str]:
+    return [key for key in form.top_level_keys if key not in ("表样", "年度", form.grade.key)]
 
 
 def render_schema(forms: dict[str, FormDefinition]) -> str:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .findings import Finding, Severity
 from .hints import fullwidth_colon_tip
 from .yamlio import Document, key_position, locate
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "object": "映射（“键: 值”）",
@@ -110,11 +111,23 @@ def schema_findings(document: Document, schema: dict) -> list[Finding]:
     if data is None or (isinstance(data, str) and not data.strip()):
         return [Finding(name, 1, 1, Severity.ERROR, "file.empty", "文件是空的（或只有注释）；请从 `jixiao new` 生成的模板开始填写")]
     findings: dict[tuple, Finding] = {}
-    for error in Draft7Validator(schema).iter_errors(data):
+    for error in validator(schema).iter_errors(data):
         for finding in _error_findings(name, data, schema, error):
             # The same key can fail both the union of all forms and its own form: report once.
             findings.setdefault((finding.line, finding.col), finding)
     return list(findings.values())
+
+
+_VALIDATORS: dict[int, object] = {}
+
+
+def validator(schema: dict):
+    """The Draft7Validator of a schema, made once (jsonschema is imported only when something is validated)."""
+    if id(schema) not in _VALIDATORS:
+        from jsonschema import Draft7Validator
+
+        _VALIDATORS[id(schema)] = (schema, Draft7Validator(schema))
+    return _VALIDATORS[id(schema)][1]
 
 
 def _schema_at(root: dict, schema_path: list) -> dict:

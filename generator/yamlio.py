@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,15 +86,17 @@ def _first_key_node(node: Any, key_node: Any) -> Any:
     return next(k for k, _ in node.value if k is not key_node and k.value == key_node.value)
 
 
+# The duplicate keys met by the load under way (the C path builds its own constructor object per load).
+_DUPLICATES: ContextVar[list] = ContextVar("duplicate_keys")
+
+
 class _CollectingConstructor(RoundTripConstructor):
     """Round trip (comments kept, for rewriting files); records every duplicate key with both places."""
-
-    duplicates: list[_Duplicate]
 
     def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
         if key not in mapping:
             return True
-        self.duplicates.append(_Duplicate(str(key), _first_key_node(node, key_node).start_mark, key_node.start_mark))
+        _DUPLICATES.get().append(_Duplicate(str(key), _first_key_node(node, key_node).start_mark, key_node.start_mark))
         return False
 
 
@@ -104,7 +107,12 @@ class _LocatingConstructor(SafeConstructor):
     values; a value left blank (`key:`) is located at its key rather than at the next token.
     """
 
-    duplicates: list[_Duplicate]
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # libyaml's composer (the fast path) resolves an alias to the anchored node itself:
+        # meeting a node twice means an alias, refused here as the pure composer refuses it.
+        if node in self.constructed_objects:
+            raise _AnchorRejected(problem="不允许使用 YAML 别名（*名称），请把内容直接写出来", problem_mark=node.start_mark)
+        return super().construct_object(node, deep)
 
     def construct_located_map(self, node: Any) -> Any:
         data = CommentedMap()
@@ -115,7 +123,7 @@ class _LocatingConstructor(SafeConstructor):
             if not isinstance(key, Hashable):
                 raise ConstructorError(None, None, "不支持把映射或列表当作键", key_node.start_mark)
             if key in data:
-                self.duplicates.append(_Duplicate(str(key), _first_key_node(node, key_node).start_mark, key_node.start_mark))
+                _DUPLICATES.get().append(_Duplicate(str(key), _first_key_node(node, key_node).start_mark, key_node.start_mark))
                 continue
             blank = isinstance(value_node, ScalarNode) and value_node.value == "" and not value_node.style
             value_mark = key_node.start_mark if blank else value_node.start_mark
@@ -158,14 +166,62 @@ class _CanonicalEmitter(Emitter):
         return '"' if style == "'" else style
 
 
-def make_reading_yaml() -> YAML:
-    """The YAML instance for checking: the same located text tree as `make_yaml`, about a third faster."""
-    yaml = YAML(typ="safe", pure=True)
+def _reading_yaml(pure: bool) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)
     yaml.Resolver = _TextResolver
     yaml.Composer = _NoAnchorComposer
     yaml.Constructor = _LocatingConstructor
     yaml.max_depth = MAX_DEPTH
     return yaml
+
+
+# Text that libyaml should not be given: a possible anchor, or nesting deep enough to matter.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]")
+_DEEP_INDENT = re.compile(rf"^ {{{2 * MAX_DEPTH},}}", re.MULTILINE)
+
+
+class ReadingLoader:
+    """Loads filings for checking, into the same located text tree as the round trip, without comments.
+
+    Ordinary filings go through libyaml's C parser (ruamel.yaml.clib), an order of magnitude faster
+    than the pure-Python parser. Anything unusual (a possible anchor, deep nesting, a syntax error)
+    is read by the pure parser, which refuses anchors before building anything, enforces the
+    nesting limit and words its errors the same way every time.
+    """
+
+    def __init__(self) -> None:
+        self.exact = _reading_yaml(pure=True)
+        self.fast = _reading_yaml(pure=False) if _has_libyaml() else None
+
+    def load(self, text: str) -> tuple[Any, list[_Duplicate]]:
+        if self.fast is not None and not _MAYBE_ANCHOR.search(text) and not _DEEP_INDENT.search(text) \
+                and text.count("[") + text.count("{") < MAX_DEPTH:
+            try:
+                return _load_with(self.fast, text)
+            except YAMLError:
+                pass  # let the pure parser say what is wrong, in its words
+        return _load_with(self.exact, text)
+
+
+def _has_libyaml() -> bool:
+    try:
+        from ruamel.yaml.cyaml import CParser  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _load_with(yaml: YAML, text: str) -> tuple[Any, list[_Duplicate]]:
+    duplicates: list[_Duplicate] = []
+    token = _DUPLICATES.set(duplicates)
+    try:
+        return yaml.load(text), duplicates
+    finally:
+        _DUPLICATES.reset(token)
+
+
+def make_reading_yaml() -> ReadingLoader:
+    return ReadingLoader()
 
 
 def make_yaml() -> YAML:
@@ -291,7 +347,7 @@ def _line_col_of_offset(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def load_document(name: str, raw: bytes, yaml: YAML | None = None) -> Document:
+def load_document(name: str, raw: bytes, yaml: YAML | ReadingLoader | None = None) -> Document:
     """Load one filing's bytes; raise YamlRejected with findings when it cannot be trusted."""
     if len(raw) > MAX_BYTES:
         raise YamlRejected([_finding(
@@ -302,15 +358,13 @@ def load_document(name: str, raw: bytes, yaml: YAML | None = None) -> Document:
     indentation = _indentation_findings(name, text)
     if indentation:
         raise YamlRejected(indentation)
-    yaml = yaml or make_reading_yaml()
+    loader = yaml or make_reading_yaml()
     try:
-        yaml.constructor.duplicates = []
-        data = yaml.load(text)
+        data, duplicates = loader.load(text) if isinstance(loader, ReadingLoader) else _load_with(loader, text)
     except YAMLError as error:
         raise YamlRejected([_syntax_finding(name, text, error)]) from None
     except RecursionError:
         raise YamlRejected([_finding(name, 1, 1, "yaml.syntax", "嵌套层级过深，无法读取")]) from None
-    duplicates = yaml.constructor.duplicates
     if duplicates:
         raise YamlRejected([
             _finding(
@@ -376,4 +430,4 @@ def plain_data(node: Any) -> Any:
 
 def load_trusted(path: Path) -> Any:
     """Load jixiao's own data files (form definitions) with ordinary YAML 1.2 types."""
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe", pure=not _has_libyaml()).load(path.read_text(encoding="utf-8"))

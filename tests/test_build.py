@@ -106,10 +106,15 @@ def _indicator_count(name: str) -> int:
 
 
 def _tc_text(element) -> str:
-    parts = []
-    for node in element.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
-        parts.append(node.text or "" if node.tag == qn("w:t") else "\n" if node.tag == qn("w:br") else "\t")
-    return "".join(parts)
+    """Text of a cell or paragraph: line breaks and paragraph breaks both read as newlines."""
+    paragraphs = element.iter(qn("w:p")) if element.tag != qn("w:p") else [element]
+    lines = []
+    for paragraph in paragraphs:
+        parts = []
+        for node in paragraph.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
+            parts.append(node.text or "" if node.tag == qn("w:t") else "\n" if node.tag == qn("w:br") else "\t")
+        lines.append("".join(parts))
+    return "\n".join(lines)
 
 
 def _docx_tables(path: Path) -> list[list[dict]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Iterator
 
 from ..forms import FormDefinition, GroupSpec
 from ..model import Filing, Group, Indicator
@@ -36,11 +35,17 @@ def parsed(text: str) -> Value:
     return parse_value(text)
 
 
-def placed(filing: Filing, form: FormDefinition) -> Iterator[Placed]:
-    for group in filing.groups:
-        spec = form.group(group.level, group.name)
-        for indicator in group.indicators:
-            yield Placed(group, spec, indicator)
+_LAST: list = [None, []]  # (filing, its placed rows): every rule walks the same filing in turn
+
+
+def placed(filing: Filing, form: FormDefinition) -> list[Placed]:
+    if _LAST[0] is not filing:
+        _LAST[:] = [filing, [
+            Placed(group, form.group(group.level, group.name), indicator)
+            for group in filing.groups
+            for indicator in group.indicators
+        ]]
+    return _LAST[1]
 
 
 def of_group(filing: Filing, form: FormDefinition, level: str, name: str) -> list[Placed]:

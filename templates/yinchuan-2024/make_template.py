@@ -88,6 +88,13 @@ def _cell_text(cell, text: str, *, align=WD_ALIGN_PARAGRAPH.LEFT, bold: bool = F
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
+def _cell_paragraph(cell, text: str, *, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    paragraph = cell.add_paragraph()
+    paragraph.alignment = align
+    run = paragraph.add_run(text)
+    _set_fonts(run._element.get_or_add_rPr(), BODY_FONT, 11)
+
+
 def _keep_row_on_one_page(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
@@ -155,7 +162,12 @@ def build_indicator_table(document) -> None:
     _cell_text(loop_start.cells[0], "{%tr for row in rows %}")
     _vmerge(data.cells[0], "continue")
     _cell_text(data.cells[1], "{{ row.l1 }}", align=center)
-    _cell_text(data.cells[2], "{{ row.l2 }}", align=center)
+    # Two paragraphs rather than a line break inside one: nothing to post-process in most renders.
+    # The second is left out where there is no second line (the rows a merged cell covers).
+    _cell_text(data.cells[2], "{{ row.l2_lines[0] }}", align=center)
+    _cell_paragraph(data.cells[2], "{%p if row.l2_lines[1] %}", align=center)
+    _cell_paragraph(data.cells[2], "{{ row.l2_lines[1] }}", align=center)
+    _cell_paragraph(data.cells[2], "{%p endif %}", align=center)
     _cell_text(data.cells[3], "{{ row.l3 }}")
     _cell_text(data.cells[4], "{{ row.value }}", align=center)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
