@@ -1,6 +1,6 @@
 """`jixiao build`: every filing → the official Word table and an HTML preview (and PDF), per year.
 
-Per run: read and hash every filing → check (unchanged files from the check cache) and render what
+Per run: stat every filing (reading and hashing only those that changed) → check (unchanged files from the
 changed, in worker processes → write in input order, atomically, only outputs whose bytes changed →
 PDF in one LibreOffice process → index.html per year → remove the outputs of deleted filings →
 manifest. A filing that cannot be rendered is reported; the others still build.
@@ -8,6 +8,7 @@ manifest. A filing that cannot be rendered is reported; the others still build.
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import resources
-from .cache import CheckCache, content_digest
-from .check import PARALLEL_FROM, Checked, check_source, conclude, pool, read_source
+from .cache import CheckCache, content_digest, file_stat
+from .check import PARALLEL_FROM, Checked, check_source, conclude, display_name, pool, read_source
 from .config import Config
 from .findings import Finding, Severity
 from .forms import load_forms
@@ -88,7 +89,7 @@ def _write_outputs(stem_path: Path, outputs: dict[str, bytes]) -> tuple[list[Pat
     """Write each output whose bytes changed (atomically); leave identical ones untouched."""
     written, unchanged = [], 0
     for suffix, data in outputs.items():
-        target = stem_path.with_suffix(suffix)
+        target = output_path(stem_path, suffix)
         if target.is_file() and target.read_bytes() == data:
             unchanged += 1
         else:
@@ -103,7 +104,7 @@ def _build_one(task: _Task, forms, schema, yaml, taken: dict[Path, str] | None =
     light = Checked(checked.findings, checked.summary, checked.suppressions)
     if checked.filing is None:
         return _Result(task.name, light, None, (), 0, None)
-    stem_path = task.out_dir / str(checked.filing.year) / safe_stem(Path(task.name).stem)
+    stem_path = task.out_dir / str(checked.filing.year) / output_stem(task.name)
     if taken is not None and stem_path in taken:
         problem = Finding(
             task.name, 1, 1, Severity.ERROR, "build.name-clash",
@@ -132,7 +133,7 @@ def _prepare_renderers() -> None:
     from .render_docx import prepared
 
     for form in load_forms().values():
-        prepared(form.directory)
+        prepared(form)
 
 
 def _run(tasks: list[_Task], jobs: int, progress: Progress | None):
@@ -155,36 +156,63 @@ def _run(tasks: list[_Task], jobs: int, progress: Progress | None):
                 progress(done, len(tasks))
 
 
-def _expected(stem_path: Path, out_dir: Path, formats: tuple[str, ...], pdf: bool) -> list[str]:
+def output_path(stem_path: Path, suffix: str) -> Path:
+    """out/<年度>/<stem><suffix>; not with_suffix, which would cut a stem such as "经费.v2" short."""
+    return stem_path.with_name(stem_path.name + suffix)
+
+
+def output_stem(name: str) -> str:
+    """The output file name (without extension) of a filing: its own file name, made safe."""
+    return safe_stem(os.path.splitext(os.path.basename(name))[0])
+
+
+def _expected(year: int, stem: str, formats: tuple[str, ...], pdf: bool) -> list[str]:
+    """Outputs of a filing, relative to the output folder: <年度>/<stem>.<ext>."""
     suffixes = [f".{f}" for f in formats] + ([".pdf"] if pdf and "docx" in formats else [])
-    return [stem_path.with_suffix(s).relative_to(out_dir).as_posix() for s in suffixes]
+    return [f"{year}/{stem}{suffix}" for suffix in suffixes]
 
 
 def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool, config: Config | None = None, *,
           jobs: int = 1, cache: CheckCache | None = None, progress: Progress | None = None) -> BuildReport:
     manifest = Manifest(out_dir)
-    read = [read_source(path) for path in paths]
-    readable = [(name, raw) for name, raw, failed in read if failed is None]
-    sources = provenance([Path(name) for name, _ in readable])
-    checked: dict[str, Checked] = {name: failed for name, _, failed in read if failed is not None}
-    keys, digests, tasks = {}, {}, []
-    for name, raw in readable:
-        origin = sources[Path(name)]
+    checked: dict[str, Checked] = {}
+    names: list[str] = []  # every input, in order
+    keys, digests, stats, tasks, pending = {}, {}, {}, [], []
+    for path in paths:
+        name = display_name(path)
+        names.append(name)
+        stats[name] = file_stat(path)
+        digest = cache.known_digest(name, stats[name]) if cache else None
+        raw = None
+        if digest is None:
+            name, raw, failed = read_source(path)
+            if failed is not None:
+                checked[name] = failed
+                continue
+            digest = content_digest(raw)
+        digests[name] = digest
+        pending.append((path, name, raw))
+    sources = provenance([name for _, name, _ in pending])
+    for path, name, raw in pending:
+        origin = sources[name]
         source, timestamp = describe(name, origin), origin.timestamp.isoformat()
-        digests[name] = content_digest(raw)
         keys[name] = output_key(digests[name], formats, source, timestamp)
         cached = cache.get(name, digests[name]) if cache else None
         if cached is not None and cached[2] is not None:
-            stem_path = out_dir / str(cached[2].year) / safe_stem(Path(name).stem)
-            if manifest.fresh(name, keys[name], _expected(stem_path, out_dir, formats, pdf)):
+            if manifest.fresh(name, keys[name], _expected(cached[2].year, output_stem(name), formats, pdf)):
                 checked[name] = Checked(*cached)
+                continue
+        if raw is None:
+            name, raw, failed = read_source(path)
+            if failed is not None:
+                checked[name] = failed
                 continue
         tasks.append(_Task(name, raw, out_dir, formats, source, timestamp))
     # Files whose output names coincide are built one after the other here, so that no two
     # processes ever write the same file; every other file can be built anywhere.
-    stems = Counter(safe_stem(Path(task.name).stem) for task in tasks)
-    shared = [task for task in tasks if stems[safe_stem(Path(task.name).stem)] > 1]
-    separate = [task for task in tasks if stems[safe_stem(Path(task.name).stem)] == 1]
+    stems = Counter(output_stem(task.name) for task in tasks)
+    shared = [task for task in tasks if stems[output_stem(task.name)] > 1]
+    separate = [task for task in tasks if stems[output_stem(task.name)] == 1]
 
     report = BuildReport(findings=[])
     rendered: list[tuple[str, Path]] = []  # (source name, stem path) built or confirmed this run
@@ -200,19 +228,20 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     if cache is not None:
         for task in tasks:
             c = checked[task.name]
-            cache.put(task.name, digests[task.name], c.findings, c.suppressions, c.summary)
+            cache.put(task.name, digests[task.name], c.findings, c.suppressions, c.summary, stats[task.name])
         cache.save()
 
-    ordered = [checked[name] for name, _, _ in read]
+    ordered = [checked[name] for name in names]
     report.findings = conclude(ordered, config) + report.findings
     summaries = [c.summary for c in ordered if c.summary]
     if pdf and "docx" in formats:
         report.pdf_note = _make_pdfs(rendered, report)
     for name, stem_path in rendered:
-        manifest.record(name, keys[name], [out_dir / p for p in _expected(stem_path, out_dir, formats, pdf) if (out_dir / p).exists()])
+        expected = _expected(int(stem_path.parent.name), stem_path.name, formats, pdf)
+        manifest.record(name, keys[name], [out_dir / p for p in expected if (out_dir / p).exists()])
     if "html" in formats:
         _write_indexes(out_dir, summaries, report)
-    _remove_stale(manifest, {name for name, _ in readable} | {name for name, _, f in read if f}, report)
+    _remove_stale(manifest, set(names), report)
     manifest.save()
     return report
 
@@ -232,7 +261,7 @@ def _collect(result: _Result, report: BuildReport, rendered: list, taken: dict[P
 def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
     stale = []
     for _, stem_path in rendered:
-        document, pdf = stem_path.with_suffix(".docx"), stem_path.with_suffix(".pdf")
+        document, pdf = output_path(stem_path, ".docx"), output_path(stem_path, ".pdf")
         if not pdf.exists() or pdf.stat().st_mtime_ns < document.stat().st_mtime_ns:
             stale.append(document)
     if not stale:
@@ -255,7 +284,7 @@ def _remove_stale(manifest: Manifest, present: set[str], report: BuildReport) ->
     for name in list(manifest.entries):
         if name in present:
             continue
-        for relative in manifest.entries.pop(name).outputs:
+        for relative in manifest.forget(name).outputs:
             path = manifest.out_dir / relative
             if relative not in current and path.is_file() and path.resolve().is_relative_to(manifest.out_dir.resolve()):
                 path.unlink()
@@ -292,7 +321,7 @@ def _write_indexes(out_dir: Path, summaries: list[Summary], report: BuildReport)
 def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[str, list[Finding]]) -> str:
     rows = []
     for summary in sorted(items, key=lambda s: s.path):
-        stem_path = out_dir / str(year) / safe_stem(Path(summary.path).stem)
+        stem_path = out_dir / str(year) / output_stem(summary.path)
         own = by_file[summary.path]
         counts = Counter(f.severity.value for f in own)
         rows.append({
@@ -302,9 +331,9 @@ def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[st
             "counts": {s.value: counts.get(s.value, 0) for s in Severity},
             "findings": [f.as_dict() for f in own],
             "links": [
-                {"href": stem_path.with_suffix(suffix).name, "label": label}
+                {"href": output_path(stem_path, suffix).name, "label": label}
                 for suffix, label in ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"))
-                if _current(stem_path.with_suffix(suffix))
+                if _current(output_path(stem_path, suffix))
             ],
         })
     context = {

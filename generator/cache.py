@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -37,6 +38,15 @@ def fingerprint() -> str:
 
 def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+def file_stat(path: Path) -> list[int] | None:
+    """Size and modification time (ns): with the cache, an unchanged file is not even read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns] if stat.S_ISREG(info.st_mode) else None
 
 
 def cache_file() -> Path:
@@ -76,6 +86,13 @@ class CheckCache:
         except (OSError, ValueError, AttributeError):
             self.entries = {}
 
+    def known_digest(self, name: str, stat: list[int] | None) -> str | None:
+        """The digest recorded for a file whose size and modification time are unchanged (no need to read it)."""
+        entry = self.entries.get(name)
+        if stat is None or not isinstance(entry, dict) or entry.get("stat") != stat:
+            return None
+        return entry.get("digest")
+
     def get(self, name: str, digest: str):
         """(findings, suppressions, summary) for these exact bytes, or None."""
         entry = self.entries.get(name)
@@ -91,9 +108,11 @@ class CheckCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, name: str, digest: str, findings: list[Finding], suppressions: list[Suppression], summary: Summary | None) -> None:
+    def put(self, name: str, digest: str, findings: list[Finding], suppressions: list[Suppression], summary: Summary | None,
+            stat: list[int] | None = None) -> None:
         self.entries[name] = {
             "digest": digest,
+            "stat": stat,
             "findings": [f.as_dict() for f in findings],
             "suppressions": [{"line": s.line, "col": s.col, "ids": list(s.ids)} for s in suppressions],
             "summary": _summary_to_json(summary),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
-from .cache import CheckCache, content_digest
+from .cache import CheckCache, content_digest, file_stat
 from .config import Config
 from .findings import Finding, Severity, sort_findings
 from .forms import FormDefinition, load_forms
@@ -98,7 +98,16 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
     results: dict[str, Checked] = {}
     pending: list[tuple[str, bytes]] = []
     digests: dict[str, str] = {}
+    stats: dict[str, list[int] | None] = {}
     for path in paths:
+        name = display_name(path)
+        stats[name] = file_stat(path)
+        known = cache.known_digest(name, stats[name]) if cache else None
+        cached = cache.get(name, known) if known else None
+        if cached is not None:
+            digests[name] = known
+            results[name] = Checked(*cached)
+            continue
         name, raw, failed = read_source(path)
         if failed is not None:
             results[name] = failed
@@ -119,7 +128,7 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
     if cache is not None:
         for name, _ in pending:
             c = results[name]
-            cache.put(name, digests[name], c.findings, c.suppressions, c.summary)
+            cache.put(name, digests[name], c.findings, c.suppressions, c.summary, stats[name])
         cache.save()
     ordered = [results[display_name(path)] for path in paths]
     return conclude(ordered, config), [c.summary for c in ordered if c.summary]

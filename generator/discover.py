@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 SUFFIXES = (".yaml", ".yml")
+
+
+def _walk(folder: str) -> list[str]:
+    """Filing-named entries under `folder`, hidden folders and files skipped (plain strings: thousands of files)."""
+    names = []
+    for root, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        for entry in (*files, *folders):
+            if entry.endswith(SUFFIXES) and not entry.startswith("."):
+                names.append(os.path.join(root, entry))
+    return names
 
 
 class PathNotFound(Exception):
@@ -21,10 +33,7 @@ def filing_paths(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.suffix in SUFFIXES and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found.extend(Path(name) for name in sorted(_walk(str(path))))
         elif path.exists() or path.is_symlink():
             found.append(path)
         else:

@@ -31,23 +31,25 @@ def _source_date_epoch() -> datetime | None:
     return datetime.fromtimestamp(int(value), tz=timezone.utc) if value.isdigit() else None
 
 
-def provenance(paths: list[Path]) -> dict[Path, Provenance]:
+def provenance(paths: list[str]) -> dict[str, Provenance]:
     """Provenance of each file, with a few git calls for the whole set (not one per file)."""
     fixed = _source_date_epoch()
     if not paths:
         return {}
-    cwd = paths[0].resolve().parent
+    cwd = Path(paths[0]).resolve().parent
     top = _git(["rev-parse", "--show-toplevel"], cwd)
     if not top:
         return {p: Provenance("", True, fixed or EPOCH_FALLBACK) for p in paths}
     root = Path(top.strip())
-    relative = {p: os.path.relpath(p.resolve(), root) for p in paths}
-    changed = set((_git(["status", "--porcelain", "-z", "--untracked-files=all", "--", *relative.values()], root) or "").split("\0"))
+    relative = {p: Path(os.path.relpath(Path(p).resolve(), root)).as_posix() for p in paths}
+    # Their folders as pathspecs: a short command line however many files there are.
+    folders = sorted({os.path.dirname(r) or "." for r in relative.values()})
+    changed = set((_git(["status", "--porcelain", "-z", "--untracked-files=all", "--", *folders], root) or "").split("\0"))
     changed_paths = {entry[3:] for entry in changed if len(entry) > 3}
     # The commit that last changed each file: its id and time stay the same across unrelated
     # commits, so outputs (and incremental builds) only change when the filing does.
     last_commit: dict[str, tuple[str, datetime]] = {}
-    log = _git(["log", "--format=%x00%x01%h %ct", "--name-only", "-z", "--", *relative.values()], root) or ""
+    log = _git(["log", "--format=%x00%x01%h %ct", "--name-only", "-z", "--", *folders], root) or ""
     commit = None
     for token in log.split("\0"):
         token = token.strip("\n")

@@ -60,7 +60,7 @@ def convert_to_pdf(documents: list[Path], soffice: str) -> dict[Path, Path]:
     """PDFs written atomically beside their .docx files; returns docx → pdf for those converted."""
     written = {}
     for document, data in convert(documents, "pdf", soffice).items():
-        target = document.with_suffix(".pdf")
+        target = document.with_name(document.name.removesuffix(".docx") + ".pdf")
         write_bytes_atomic(target, data)
         written[document] = target
     return written

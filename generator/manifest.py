@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -37,8 +38,8 @@ def output_key(digest: str, formats: tuple[str, ...], source: str, timestamp: st
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def stat_of(path: Path) -> list[int]:
-    info = path.stat()
+def stat_of(path: Path | str) -> list[int]:
+    info = os.stat(path)
     return [info.st_size, info.st_mtime_ns]
 
 
@@ -53,6 +54,7 @@ class Manifest:
         self.out_dir = out_dir
         self.path = out_dir / MANIFEST_NAME
         self.entries: dict[str, Entry] = {}
+        self.changed = False
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
             if stored.get("version") == VERSION:
@@ -62,25 +64,35 @@ class Manifest:
                 }
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             self.entries = {}
+            self.changed = True  # an unreadable manifest is replaced
 
     def fresh(self, name: str, key: str, expected: list[str]) -> bool:
         """The recorded outputs of `name` were made from `key` and are still exactly as written."""
         entry = self.entries.get(name)
         if entry is None or entry.key != key or not set(expected) <= set(entry.outputs):
             return False
+        folder = str(self.out_dir)
         for relative in expected:
-            path = self.out_dir / relative
             try:
-                if stat_of(path) != entry.outputs[relative]:
+                if stat_of(os.path.join(folder, relative)) != entry.outputs[relative]:
                     return False
             except OSError:
                 return False
         return True
 
     def record(self, name: str, key: str, outputs: list[Path]) -> None:
-        self.entries[name] = Entry(key, {p.relative_to(self.out_dir).as_posix(): stat_of(p) for p in outputs})
+        entry = Entry(key, {p.relative_to(self.out_dir).as_posix(): stat_of(p) for p in outputs})
+        if self.entries.get(name) != entry:
+            self.entries[name] = entry
+            self.changed = True
+
+    def forget(self, name: str) -> Entry:
+        self.changed = True
+        return self.entries.pop(name)
 
     def save(self) -> None:
+        if not self.changed:
+            return
         data = {
             "version": VERSION,
             "entries": {name: {"key": e.key, "outputs": e.outputs} for name, e in sorted(self.entries.items())},

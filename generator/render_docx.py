@@ -93,6 +93,85 @@ def _set_vmerge(tc, value: str) -> None:
         successor.addprevious(merge)
 
 
+def _template_layout(root, columns: list[str]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """From the template: (table number, first rendered indicator row) and the cell positions of
+    grid columns 1 and 2 in the template's indicator row (the row inside the {%tr for row in rows %} loop)."""
+    for number, tbl in enumerate(root.find(W_BODY).iterchildren(W_TBL)):
+        trs = list(tbl.iterchildren(W_TR))
+        for index, tr in enumerate(trs):
+            if _ROWS_LOOP.search(_row_text(tr)) and index + 1 < len(trs):
+                positions = {grid_col: i for i, grid_col in enumerate(_cells_by_grid_column(trs[index + 1]))}
+                if 1 not in positions or 2 not in positions:
+                    raise TemplateProblem("指标表格的一级、二级指标列不是独立的单元格")
+                # Rendering removes the loop's own rows: the first indicator row takes the {%tr for %} row's place.
+                return (number, index), (positions[1], positions[2])
+    raise TemplateProblem(f"模板中找不到指标表格的循环“{{%tr for row in rows %}}”（{' | '.join(columns)}）")
+
+
+_ROWS_LOOP = re.compile(r"\{%-?\s*tr\s+for\s+\w+\s+in\s+rows\b")
+
+
+def _row_text(tr) -> str:
+    return "".join(t.text or "" for t in tr.iter(W_T))
+
+
+def _plain_tables(root) -> bool:
+    """No table inside a table cell, and the usual "w" prefix: rows and cells can be found by their tags."""
+    body = root.find(W_BODY)
+    return root.prefix == "w" and body.find(f".//{W_TC}//{W_TBL}") is None
+
+
+_TABLE_START = re.compile(r"<w:tbl[ >]")
+_ROW_START = re.compile(r"<w:tr[ >]")
+_CELL_START = re.compile(r"<w:tc[ >]")
+_AFTER_VMERGE_TEXT = tuple(f"<w:{tag}" for tag in (
+    "tcBorders", "shd", "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign",
+    "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange",
+))
+
+
+def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, int], rows: list[Row]) -> str | None:
+    """The vertical merges written into the rendered body text: the same elements, in the same
+    places, as `apply_vertical_merges` puts into the parsed document, without parsing 100 KB of XML.
+    None when a cell is not as expected (the caller then takes the parsing way)."""
+    number, first_row = location
+    tables = [m.start() for m in _TABLE_START.finditer(body)]
+    if number >= len(tables):
+        return None
+    table_end = body.find("</w:tbl>", tables[number])
+    row_starts = [m.start() for m in _ROW_START.finditer(body, tables[number], table_end)][first_row:]
+    inserts: list[tuple[int, str]] = []
+    for offset, row in enumerate(rows):
+        for index, span in zip(positions, (row.l1_span, row.l2_span)):
+            for covered in range(span if span > 1 else 0):
+                value = "restart" if covered == 0 else "continue"
+                if offset + covered >= len(row_starts):
+                    return None
+                start = row_starts[offset + covered]
+                cells = [m.start() for m in _CELL_START.finditer(body, start, body.find("</w:tr>", start))]
+                if index >= len(cells):
+                    return None
+                opened = body.find(">", cells[index]) + 1
+                if body.startswith("<w:tcPr>", opened):
+                    inner = opened + len("<w:tcPr>")
+                    closing = body.find("</w:tcPr>", inner)
+                    properties = body[inner:closing]
+                    if "<w:vMerge" in properties:
+                        return None
+                    found = [properties.find(tag) for tag in _AFTER_VMERGE_TEXT]
+                    at = min((f for f in found if f >= 0), default=len(properties))
+                    inserts.append((inner + at, f'<w:vMerge w:val="{value}"/>'))
+                elif body.startswith("<w:tcPr", opened):
+                    return None  # <w:tcPr/> or attributes: leave it to the parser
+                else:
+                    inserts.append((opened, f'<w:tcPr><w:vMerge w:val="{value}"/></w:tcPr>'))
+    pieces, position = [], 0
+    for at, text in sorted(inserts):
+        pieces += [body[position:at], text]
+        position = at
+    return "".join(pieces) + body[position:]
+
+
 def _cells_by_grid_column(tr) -> dict[int, object]:
     cells, col = {}, 0
     for tc in tr.iterchildren(W_TC):
@@ -209,7 +288,7 @@ _LISTING_TEXT = re.compile("<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 class PreparedTemplate:
     """A form's Word template, patched and compiled once; `render` makes one filing's .docx."""
 
-    def __init__(self, form_directory: Path):
+    def __init__(self, form_directory: Path, columns: list[str]):
         self.path = form_directory / TEMPLATE_NAME
         self.env = environment()
         try:
@@ -222,8 +301,13 @@ class PreparedTemplate:
                     xml = self.template.get_part_xml(part)
                     self.headers_footers.append((rel_key, self._compile(xml), self.template.get_headers_footers_encoding(xml)))
             self.document_ends = _document_ends(self.template.docx.element)
-            self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", self.template.get_xml()))
-            self.location: tuple[int, int] | None = None  # the indicator table: fixed by the template
+            source = self.template.get_xml()
+            self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", source))
+            # Where the indicator rows will be, and which cells of a row are 一级/二级: fixed by the template.
+            self.location, self.cell_positions = _template_layout(self.template.docx.element, columns)
+            # Merges can be written straight into the rendered text when the table is plain enough to find
+            # its rows and cells by their tags; otherwise the rendered document is parsed and edited.
+            self.text_merges = not self.column_loops and _plain_tables(self.template.docx.element)
             self.static_blobs: dict[str, bytes] = {}  # parts no render changes, serialised once
             self.properties = {
                 name: self.env.from_string(getattr(self.template.docx.core_properties, name) or "")
@@ -244,7 +328,7 @@ class PreparedTemplate:
             if part.content_type.endswith("footnotes+xml") and re.search(rb"\{[{%]", part.blob):
                 raise TemplateProblem(f"模板 {self.path} 的脚注里有标签；jixiao 不渲染脚注，请把标签移到正文")
 
-    def render(self, context: dict, info: DocumentInfo, columns: list[str]) -> bytes:
+    def render(self, context: dict, info: DocumentInfo) -> bytes:
         template = self.template
         try:
             body = _after_render(template, self.body.render(context))
@@ -255,16 +339,21 @@ class PreparedTemplate:
             properties = {name: compiled.render(context) for name, compiled in self.properties.items()}
         except TemplateError as error:
             raise _problem(self.path, error) from None
-        document = _document_xml(template, body, *self.document_ends, self.column_loops)
+        merged = merge_in_text(body, self.location, self.cell_positions, context["rows"]) if self.text_merges and "docPr" not in body else None
+        if merged is not None:
+            prefix, suffix = self.document_ends
+            document_xml = prefix + _BODY_START.sub(b"<w:body>", merged.encode("utf-8"), count=1) + suffix
+        else:
+            document = _document_xml(template, body, *self.document_ends, self.column_loops)
+            apply_vertical_merges(document, self.location, context["rows"])
+            document_xml = serialize_part_xml(document)
         for rel_key, xml in rendered_parts:
             template.map_headers_footers_xml(rel_key, xml)
-        self.location = self.location or indicator_table(document, columns)
-        apply_vertical_merges(document, self.location, context["rows"])
         core = template.docx.core_properties
         for name, value in properties.items():
             setattr(core, name, value)
         set_properties(core, context, info)
-        return write_zip(self._members(serialize_part_xml(document)))
+        return write_zip(self._members(document_xml))
 
     def _members(self, document_xml: bytes) -> list[tuple[str, bytes]]:
         """The package's members in the order python-docx writes them."""
@@ -293,12 +382,12 @@ _CHANGING_PARTS = ("core-properties+xml", "header+xml", "footer+xml", "footnotes
 _PREPARED: dict[Path, PreparedTemplate] = {}
 
 
-def prepared(form_directory: Path) -> PreparedTemplate:
+def prepared(form) -> PreparedTemplate:
     """The prepared template of a form, made once per process."""
-    if form_directory not in _PREPARED:
-        _PREPARED[form_directory] = PreparedTemplate(form_directory)
-    return _PREPARED[form_directory]
+    if form.directory not in _PREPARED:
+        _PREPARED[form.directory] = PreparedTemplate(form.directory, list(form.columns))
+    return _PREPARED[form.directory]
 
 
 def render_docx(form, context: dict, info: DocumentInfo) -> bytes:
-    return prepared(form.directory).render(context, info, context["columns"])
+    return prepared(form).render(context, info)
