@@ -124,7 +124,8 @@ def _plain_tables(root) -> bool:
 _TABLE_START = re.compile(r"<w:tbl[ >]")
 _ROW_START = re.compile(r"<w:tr[ >]")
 _CELL_START = re.compile(r"<w:tc[ >]")
-_AFTER_VMERGE_TEXT = tuple(f"<w:{tag}" for tag in (
+_CHILD_TAG = re.compile(r"<w:(\w+)")
+_AFTER_VMERGE_NAMES = frozenset((
     "tcBorders", "shd", "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign",
     "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange",
 ))
@@ -140,33 +141,38 @@ def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, in
         return None
     table_end = body.find("</w:tbl>", tables[number])
     row_starts = [m.start() for m in _ROW_START.finditer(body, tables[number], table_end)][first_row:]
-    inserts: list[tuple[int, str]] = []
+    merges: dict[int, dict[int, str]] = {}  # row → cell position → restart / continue
     for offset, row in enumerate(rows):
         for index, span in zip(positions, (row.l1_span, row.l2_span)):
             for covered in range(span if span > 1 else 0):
-                value = "restart" if covered == 0 else "continue"
-                if offset + covered >= len(row_starts):
-                    return None
-                start = row_starts[offset + covered]
-                cells = [m.start() for m in _CELL_START.finditer(body, start, body.find("</w:tr>", start))]
-                if index >= len(cells):
-                    return None
-                opened = body.find(">", cells[index]) + 1
-                if body.startswith("<w:tcPr>", opened):
-                    inner = opened + len("<w:tcPr>")
-                    closing = body.find("</w:tcPr>", inner)
-                    properties = body[inner:closing]
-                    if "<w:vMerge" in properties:
+                merges.setdefault(offset + covered, {})[index] = "restart" if covered == 0 else "continue"
+    if merges and max(merges) >= len(row_starts):
+        return None
+    inserts: list[tuple[int, str]] = []
+    for offset, cells_to_merge in sorted(merges.items()):
+        start = row_starts[offset]
+        cells = [m.start() for m in _CELL_START.finditer(body, start, body.find("</w:tr>", start))]
+        for index, value in sorted(cells_to_merge.items()):
+            if index >= len(cells):
+                return None
+            opened = body.find(">", cells[index]) + 1
+            if body.startswith("<w:tcPr>", opened):
+                inner = opened + len("<w:tcPr>")
+                closing = body.find("</w:tcPr>", inner)
+                at = closing
+                for child in _CHILD_TAG.finditer(body, inner, closing):
+                    if child.group(1) == "vMerge":
                         return None
-                    found = [properties.find(tag) for tag in _AFTER_VMERGE_TEXT]
-                    at = min((f for f in found if f >= 0), default=len(properties))
-                    inserts.append((inner + at, f'<w:vMerge w:val="{value}"/>'))
-                elif body.startswith("<w:tcPr", opened):
-                    return None  # <w:tcPr/> or attributes: leave it to the parser
-                else:
-                    inserts.append((opened, f'<w:tcPr><w:vMerge w:val="{value}"/></w:tcPr>'))
+                    if child.group(1) in _AFTER_VMERGE_NAMES:
+                        at = child.start()
+                        break
+                inserts.append((at, f'<w:vMerge w:val="{value}"/>'))
+            elif body.startswith("<w:tcPr", opened):
+                return None  # <w:tcPr/> or attributes: leave it to the parser
+            else:
+                inserts.append((opened, f'<w:tcPr><w:vMerge w:val="{value}"/></w:tcPr>'))
     pieces, position = [], 0
-    for at, text in sorted(inserts):
+    for at, text in inserts:  # rows and cells were visited in document order
         pieces += [body[position:at], text]
         position = at
     return "".join(pieces) + body[position:]
@@ -268,7 +274,8 @@ def _document_ends(root) -> tuple[bytes, bytes]:
 def _after_render(template: DocxTemplate, xml: str) -> str:
     """What docxtpl does to a part's rendered XML (see DocxTemplate.render_xml_part)."""
     xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # docxtpl: re.sub(r"\n<w:p([ >])", ...)
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if "{_" in xml or "_}" in xml:
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     # Tabs, line breaks and page breaks inside text become Word's own elements. docxtpl rewrites
     # paragraph by paragraph; only the paragraphs that hold such a character can change.
     pieces, position = [], 0

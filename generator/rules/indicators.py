@@ -19,15 +19,11 @@ class Placed:
     group: Group
     spec: GroupSpec
     indicator: Indicator
+    is_placeholder: bool  # a row filled with 0 / 无 / / instead of a real indicator or value
 
     @property
     def value(self) -> Value:
         return parsed(self.indicator.value)
-
-    @property
-    def is_placeholder(self) -> bool:
-        """A row filled with 0 / 无 / / instead of a real indicator or value."""
-        return self.indicator.name.strip() in PLACEHOLDERS or self.indicator.value.strip() in PLACEHOLDERS
 
 
 @cache
@@ -41,7 +37,10 @@ _LAST: list = [None, []]  # (filing, its placed rows): every rule walks the same
 def placed(filing: Filing, form: FormDefinition) -> list[Placed]:
     if _LAST[0] is not filing:
         _LAST[:] = [filing, [
-            Placed(group, form.group(group.level, group.name), indicator)
+            Placed(
+                group, form.group(group.level, group.name), indicator,
+                indicator.name.strip() in PLACEHOLDERS or indicator.value.strip() in PLACEHOLDERS,
+            )
             for group in filing.groups
             for indicator in group.indicators
         ]]
