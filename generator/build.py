@@ -220,9 +220,8 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     for result in _run(separate, jobs, progress):
         _collect(result, report, rendered, taken)
         checked[result.name] = result.checked
-    forms, schema, yaml = load_forms(), load_schema(resources.schema_path()), make_reading_yaml()
-    for task in shared:
-        result = _build_one(task, forms, schema, yaml, taken)
+    for task in shared:  # rare: loaded per file, so that a build with none of them loads nothing
+        result = _build_one(task, load_forms(), load_schema(resources.schema_path()), make_reading_yaml(), taken)
         _collect(result, report, rendered, taken)
         checked[task.name] = result.checked
     if cache is not None:

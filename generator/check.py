@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +72,11 @@ def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
     return [Checked(c.findings, c.summary, c.suppressions) for c in _check_all(sources)]
 
 
-def pool(jobs: int) -> ProcessPoolExecutor:
+def pool(jobs: int):
+    """Worker processes (forked where possible, so that they start with everything loaded)."""
+    import multiprocessing  # only when there is enough work to share
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context)

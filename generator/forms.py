@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ruamel.yaml.error import YAMLError
-
 from . import resources
 from .yamlio import load_trusted
 
@@ -161,6 +159,8 @@ def parse_form(raw: dict, directory: Path) -> FormDefinition:
 @cache
 def load_forms(directory: Path | None = None) -> dict[str, FormDefinition]:
     """Every form under templates/, by id (the value of 表样 in a filing)."""
+    from ruamel.yaml.error import YAMLError  # loading forms is the first use of the YAML parser
+
     directory = directory or resources.templates_dir()
     forms = {}
     for form_file in sorted(directory.glob("*/form.yaml")):

@@ -6,8 +6,6 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from .findings import Finding, Severity
 from .hints import fullwidth_colon_tip
 from .yamlio import Document, key_position, locate
@@ -168,7 +166,7 @@ def text_findings(document: Document) -> list[Finding]:
     findings = []
 
     def visit(node: Any, path: list) -> None:
-        if isinstance(node, CommentedMap):
+        if isinstance(node, dict):
             for key, value in node.items():
                 for text, at_key in ((key, True), (value, False)):
                     if isinstance(text, str) and (bad := _XML_INVALID.search(text)):
@@ -178,7 +176,7 @@ def text_findings(document: Document) -> list[Finding]:
                             f"文字中有 Word 无法保存的字符 U+{ord(bad.group()):04X}（第 {bad.start() + 1} 个字符），请删除",
                         ))
                 visit(value, [*path, key])
-        elif isinstance(node, CommentedSeq):
+        elif isinstance(node, list):
             for index, item in enumerate(node):
                 visit(item, [*path, index])
 

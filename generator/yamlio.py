@@ -10,28 +10,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Hashable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor, SafeConstructor
-from ruamel.yaml.emitter import Emitter
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
-from ruamel.yaml.nodes import ScalarNode
-from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.resolver import VersionedResolver
-
 from .findings import Finding, Severity
-from .hints import syntax_hint
 
 MAX_BYTES = 1_000_000
-MAX_DEPTH = 100
 
 
 class YamlRejected(Exception):
@@ -49,193 +34,18 @@ class Document:
     data: Any  # CommentedMap / CommentedSeq / str tree
 
 
-class _TextResolver(VersionedResolver):
-    """Resolve every plain scalar to a string: what the clerk typed is what we keep."""
+def make_reading_yaml():
+    """The loader for checking (see yaml_parsers.ReadingLoader)."""
+    from .yaml_parsers import ReadingLoader
 
-    @property
-    def versioned_resolver(self) -> dict:
-        return {}
-
-
-class _AnchorRejected(MarkedYAMLError):
-    pass
-
-
-class _NoAnchorComposer(Composer):
-    """Refuse anchors and aliases before anything is built (billion-laughs guard)."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.parser.peek_event()
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-            kind = "别名" if isinstance(event, AliasEvent) else "锚点"
-            raise _AnchorRejected(
-                problem=f"不允许使用 YAML {kind}（&{event.anchor} / *{event.anchor}），请把内容直接写出来",
-                problem_mark=event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-
-@dataclass(frozen=True)
-class _Duplicate:
-    key: str
-    first: Any  # ruamel marks, 0-based
-    second: Any
-
-
-def _first_key_node(node: Any, key_node: Any) -> Any:
-    return next(k for k, _ in node.value if k is not key_node and k.value == key_node.value)
-
-
-# The duplicate keys met by the load under way (the C path builds its own constructor object per load).
-_DUPLICATES: ContextVar[list] = ContextVar("duplicate_keys")
-
-
-class _CollectingConstructor(RoundTripConstructor):
-    """Round trip (comments kept, for rewriting files); records every duplicate key with both places."""
-
-    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
-        if key not in mapping:
-            return True
-        _DUPLICATES.get().append(_Duplicate(str(key), _first_key_node(node, key_node).start_mark, key_node.start_mark))
-        return False
-
-
-class _LocatingConstructor(SafeConstructor):
-    """For reading only: the same located tree as the round trip, without the cost of keeping comments.
-
-    Every scalar is its text; mappings and sequences carry the line and column of their keys and
-    values; a value left blank (`key:`) is located at its key rather than at the next token.
-    """
-
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        # libyaml's composer (the fast path) resolves an alias to the anchored node itself:
-        # meeting a node twice means an alias, refused here as the pure composer refuses it.
-        if node in self.constructed_objects:
-            raise _AnchorRejected(problem="不允许使用 YAML 别名（*名称），请把内容直接写出来", problem_mark=node.start_mark)
-        return super().construct_object(node, deep)
-
-    def construct_located_map(self, node: Any) -> Any:
-        data = CommentedMap()
-        data._yaml_set_line_col(node.start_mark.line, node.start_mark.column)
-        yield data
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, Hashable):
-                raise ConstructorError(None, None, "不支持把映射或列表当作键", key_node.start_mark)
-            if key in data:
-                _DUPLICATES.get().append(_Duplicate(str(key), _first_key_node(node, key_node).start_mark, key_node.start_mark))
-                continue
-            blank = isinstance(value_node, ScalarNode) and value_node.value == "" and not value_node.style
-            value_mark = key_node.start_mark if blank else value_node.start_mark
-            data._yaml_set_kv_line_col(
-                key, [key_node.start_mark.line, key_node.start_mark.column, value_mark.line, value_mark.column],
-            )
-            data[key] = self.construct_object(value_node, deep=True)
-
-    def construct_located_seq(self, node: Any) -> Any:
-        data = CommentedSeq()
-        data._yaml_set_line_col(node.start_mark.line, node.start_mark.column)
-        yield data
-        for index, child in enumerate(node.value):
-            data._yaml_set_idx_line_col(index, [child.start_mark.line, child.start_mark.column])
-            data.append(self.construct_object(child, deep=True))
-
-    def construct_text(self, node: Any) -> str:
-        return str(self.construct_scalar(node))
-
-
-_LocatingConstructor.add_constructor("tag:yaml.org,2002:map", _LocatingConstructor.construct_located_map)
-_LocatingConstructor.add_constructor("tag:yaml.org,2002:omap", _LocatingConstructor.construct_located_map)
-_LocatingConstructor.add_constructor("tag:yaml.org,2002:seq", _LocatingConstructor.construct_located_seq)
-for _tag in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value"):
-    # An explicit tag such as !!int still gives the text as typed.
-    _LocatingConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _LocatingConstructor.construct_text)
-
-
-class _CanonicalEmitter(Emitter):
-    """One quoting style: plain where YAML allows it, otherwise double quotes ("" for empty text)."""
-
-    def choose_scalar_style(self) -> Any:
-        if self.event.value == "":
-            return '"'
-        if "\n" in self.event.value:
-            return '"'  # escaped line breaks: the only style that keeps every character of multi-line text
-        if self.event.style in ("'", '"', ">", "|"):
-            self.event.style = None  # re-decide: the typed quoting is not part of the value
-        style = super().choose_scalar_style()
-        return '"' if style == "'" else style
-
-
-def _reading_yaml(pure: bool) -> YAML:
-    yaml = YAML(typ="safe", pure=pure)
-    yaml.Resolver = _TextResolver
-    yaml.Composer = _NoAnchorComposer
-    yaml.Constructor = _LocatingConstructor
-    yaml.max_depth = MAX_DEPTH
-    return yaml
-
-
-# Text that libyaml should not be given: a possible anchor, or nesting deep enough to matter.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]")
-_DEEP_INDENT = re.compile(rf"^ {{{2 * MAX_DEPTH},}}", re.MULTILINE)
-
-
-class ReadingLoader:
-    """Loads filings for checking, into the same located text tree as the round trip, without comments.
-
-    Ordinary filings go through libyaml's C parser (ruamel.yaml.clib), an order of magnitude faster
-    than the pure-Python parser. Anything unusual (a possible anchor, deep nesting, a syntax error)
-    is read by the pure parser, which refuses anchors before building anything, enforces the
-    nesting limit and words its errors the same way every time.
-    """
-
-    def __init__(self) -> None:
-        self.exact = _reading_yaml(pure=True)
-        self.fast = _reading_yaml(pure=False) if _has_libyaml() else None
-
-    def load(self, text: str) -> tuple[Any, list[_Duplicate]]:
-        if self.fast is not None and not _MAYBE_ANCHOR.search(text) and not _DEEP_INDENT.search(text) \
-                and text.count("[") + text.count("{") < MAX_DEPTH:
-            try:
-                return _load_with(self.fast, text)
-            except YAMLError:
-                pass  # let the pure parser say what is wrong, in its words
-        return _load_with(self.exact, text)
-
-
-def _has_libyaml() -> bool:
-    try:
-        from ruamel.yaml.cyaml import CParser  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _load_with(yaml: YAML, text: str) -> tuple[Any, list[_Duplicate]]:
-    duplicates: list[_Duplicate] = []
-    token = _DUPLICATES.set(duplicates)
-    try:
-        return yaml.load(text), duplicates
-    finally:
-        _DUPLICATES.reset(token)
-
-
-def make_reading_yaml() -> ReadingLoader:
     return ReadingLoader()
 
 
-def make_yaml() -> YAML:
-    """The one YAML instance configuration used to read and write filings."""
-    yaml = YAML(typ="rt")
-    yaml.Resolver = _TextResolver
-    yaml.Composer = _NoAnchorComposer
-    yaml.Constructor = _CollectingConstructor
-    yaml.preserve_quotes = True
-    yaml.max_depth = MAX_DEPTH
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 1 << 30  # never fold long text: a folded line gains a space in Chinese text
-    yaml.Emitter = _CanonicalEmitter
-    return yaml
+def make_yaml():
+    """The one YAML configuration used to read and write filings in the round trip (comments kept)."""
+    from .yaml_parsers import round_trip_yaml
+
+    return round_trip_yaml()
 
 
 def _finding(name: str, line: int, col: int, rule: str, message: str) -> Finding:
@@ -288,67 +98,15 @@ def _indentation_findings(name: str, text: str) -> list[Finding]:
     return findings
 
 
-_PROBLEMS = [
-    ("mapping values are not allowed", "此处不能出现“: ”（冒号加空格会被当作新的键）"),
-    ("could not find expected ':'", "这一行缺少键和值之间的“: ”（半角冒号加空格）"),
-    ("cannot start any token", "这里的字符不能作为值的开头"),
-    ("expected a comment or a line break", "“>”或“|”开头的值会被当作多行文本标记"),
-    ("expected chomping or indentation indicators", "“>”或“|”开头的值会被当作多行文本标记"),
-    ("expected <block end>", "缩进不一致：同一层的键必须对齐"),
-    ("did not find expected key", "缩进或结构有误：此处应为“键: 值”"),
-    ("did not find expected '-' indicator", "缩进或结构有误：列表项应以“- ”开头"),
-    ("found unexpected end of stream", "引号没有闭合，文件提前结束"),
-    ("found unknown escape character", "双引号文本中有无法识别的转义符“\\”"),
-    ("expected ',' or '}'", "花括号 { } 中的内容有误"),
-    ("expected ',' or ']'", "方括号 [ ] 中的内容有误"),
-    ("while parsing a block collection", "缩进或结构有误"),
-    ("block sequence entries are not allowed", "此处不能出现列表项“- ”"),
-    ("found unexpected ':'", "此处不能出现冒号"),
-    ("while scanning a quoted scalar", "引号文本没有正确闭合"),
-    ("maximum depth", f"嵌套层级过深（超过 {MAX_DEPTH} 层）"),
-    ("could not determine a constructor", "不支持 YAML 标签（以“!”开头的类型标记），请去掉它"),
-    ("不支持把映射或列表当作键", "不支持把映射或列表当作键（“? ”开头的复杂键）"),
-    ("expected the node content", "此处缺少内容"),
-]
+def load_document(name: str, raw: bytes, yaml=None) -> Document:
+    """Load one filing's bytes; raise YamlRejected with findings when it cannot be trusted.
 
+    `yaml` is the loader: make_reading_yaml() (default, for checking) or make_yaml() (round trip).
+    """
+    from ruamel.yaml.error import YAMLError
 
-def _translate(error: MarkedYAMLError) -> str:
-    english = " ".join(str(part) for part in (error.context, error.problem) if part)
-    for needle, chinese in _PROBLEMS:
-        if needle in english:
-            return chinese
-    return f"YAML 语法错误（解析器原文：{(error.problem or error.context or '').strip()}）"
+    from .yaml_parsers import ReadingLoader, load_with, syntax_finding
 
-
-def _syntax_finding(name: str, text: str, error: YAMLError) -> Finding:
-    if isinstance(error, ReaderError):
-        line, col = _line_col_of_offset(text, error.position)
-        return _finding(
-            name, line, col, "text.control-char",
-            f"文件中有不可打印的控制字符 U+{ord(error.character) if isinstance(error.character, str) else error.character:04X}，请删除",
-        )
-    if isinstance(error, _AnchorRejected):
-        mark = error.problem_mark
-        return _finding(name, mark.line + 1, mark.column + 1, "yaml.alias", error.problem)
-    mark = error.problem_mark or error.context_mark
-    if error.context_mark and "while scanning a quoted scalar" in str(error.context or ""):
-        mark = error.context_mark  # the quote that was never closed, not the end of the file
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    message = _translate(error)
-    hint = syntax_hint(text, line)
-    if hint:
-        line, col, tip = hint
-        message += f"。提示：{tip}"
-    return _finding(name, line, col, "yaml.syntax", message)
-
-
-def _line_col_of_offset(text: str, offset: int) -> tuple[int, int]:
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset) + 1, offset - line_start + 1
-
-
-def load_document(name: str, raw: bytes, yaml: YAML | ReadingLoader | None = None) -> Document:
-    """Load one filing's bytes; raise YamlRejected with findings when it cannot be trusted."""
     if len(raw) > MAX_BYTES:
         raise YamlRejected([_finding(
             name, 1, 1, "file.too-large",
@@ -358,11 +116,11 @@ def load_document(name: str, raw: bytes, yaml: YAML | ReadingLoader | None = Non
     indentation = _indentation_findings(name, text)
     if indentation:
         raise YamlRejected(indentation)
-    loader = yaml or make_reading_yaml()
+    loader = yaml or ReadingLoader()
     try:
-        data, duplicates = loader.load(text) if isinstance(loader, ReadingLoader) else _load_with(loader, text)
+        data, duplicates = loader.load(text) if isinstance(loader, ReadingLoader) else load_with(loader, text)
     except YAMLError as error:
-        raise YamlRejected([_syntax_finding(name, text, error)]) from None
+        raise YamlRejected([syntax_finding(name, text, error)]) from None
     except RecursionError:
         raise YamlRejected([_finding(name, 1, 1, "yaml.syntax", "嵌套层级过深，无法读取")]) from None
     if duplicates:
@@ -378,9 +136,9 @@ def load_document(name: str, raw: bytes, yaml: YAML | ReadingLoader | None = Non
 
 def key_position(container: Any, key: Any) -> tuple[int, int]:
     """1-based line and column of a key in a loaded mapping (or of an item in a sequence)."""
-    if isinstance(container, CommentedMap):
+    if isinstance(container, dict):  # the loaders build ruamel's located mappings and sequences
         line, col = container.lc.key(key)
-    elif isinstance(container, CommentedSeq):
+    elif isinstance(container, list):
         line, col = container.lc.item(key)
     else:
         line, col = container.lc.line, container.lc.col
@@ -392,7 +150,7 @@ def value_position(container: Any, key: Any) -> tuple[int, int]:
 
     Positions are those of the reading loader (`make_reading_yaml`), which places a blank value at its key.
     """
-    if isinstance(container, CommentedMap):
+    if isinstance(container, dict):
         line, col = container.lc.value(key)
         return line + 1, col + 1
     return key_position(container, key)
@@ -402,20 +160,22 @@ def locate(root: Any, path: list | tuple, *, at_key: bool = False) -> tuple[int,
     """1-based position of the node at `path` inside a loaded tree."""
     node, parent, last = root, None, None
     for part in path:
-        if not isinstance(node, (CommentedMap, CommentedSeq)):
+        if not isinstance(node, (dict, list)):
             break
         parent, last, node = node, part, node[part]
     if parent is None:
-        if isinstance(root, (CommentedMap, CommentedSeq)):
+        if isinstance(root, (dict, list)):
             return root.lc.line + 1, root.lc.col + 1
         return 1, 1
     return key_position(parent, last) if at_key else value_position(parent, last)
 
 
-def dump_text(data: Any, yaml: YAML | None = None) -> str:
+def dump_text(data: Any, yaml=None) -> str:
     """A loaded tree back to text, in the canonical style of `make_yaml`."""
+    from .yaml_parsers import dump
+
     stream = io.StringIO()
-    (yaml or make_yaml()).dump(data, stream)
+    dump(data, yaml, stream)
     return stream.getvalue()
 
 
@@ -429,5 +189,7 @@ def plain_data(node: Any) -> Any:
 
 
 def load_trusted(path: Path) -> Any:
-    """Load jixiao's own data files (form definitions) with ordinary YAML 1.2 types."""
-    return YAML(typ="safe", pure=not _has_libyaml()).load(path.read_text(encoding="utf-8"))
+    """Load jixiao's own data files (form definitions) with ordinary YAML types."""
+    from .yaml_parsers import load_plain
+
+    return load_plain(path.read_text(encoding="utf-8"))
