@@ -198,8 +198,9 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         source, timestamp = describe(name, origin), origin.timestamp.isoformat()
         keys[name] = output_key(digests[name], formats, source, timestamp)
         cached = cache.get(name, digests[name]) if cache else None
-        if cached is not None and cached[2] is not None:
-            if manifest.fresh(name, keys[name], _expected(cached[2].year, output_stem(name), formats, pdf)):
+        summary = cached[1] if cached is not None else None
+        if summary is not None:
+            if manifest.fresh(name, keys[name], _expected(summary.year, output_stem(name), formats, pdf)):
                 checked[name] = Checked(*cached)
                 continue
         if raw is None:
@@ -278,7 +279,7 @@ def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
 
 
 def _remove_stale(manifest: Manifest, present: set[str], report: BuildReport) -> None:
-    """Outputs of filings that are gone, and outputs no longer produced (a format dropped)."""
+    """The outputs of filings that are no longer among the inputs."""
     current = {p.relative_to(manifest.out_dir).as_posix() for p in report.written}
     for name in list(manifest.entries):
         if name in present:

@@ -49,10 +49,13 @@ def file_stat(path: Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns] if stat.S_ISREG(info.st_mode) else None
 
 
+def cache_dir() -> Path:
+    return Path(os.environ.get("JIXIAO_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jixiao")
+
+
 def cache_file() -> Path:
-    base = os.environ.get("JIXIAO_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jixiao"
     workdir = hashlib.sha256(str(Path.cwd().resolve()).encode()).hexdigest()[:16]
-    return Path(base) / f"check-{workdir}.json"
+    return cache_dir() / f"check-{workdir}.json"
 
 
 def _summary_to_json(summary: Summary | None) -> dict | None:
@@ -94,7 +97,7 @@ class CheckCache:
         return entry.get("digest")
 
     def get(self, name: str, digest: str):
-        """(findings, suppressions, summary) for these exact bytes, or None."""
+        """(findings, summary, suppressions) for these exact bytes (the fields of check.Checked), or None."""
         entry = self.entries.get(name)
         if not isinstance(entry, dict) or entry.get("digest") != digest:
             return None
@@ -104,7 +107,7 @@ class CheckCache:
                 for f in entry["findings"]
             ]
             suppressions = [Suppression(s["line"], s["col"], tuple(s["ids"])) for s in entry["suppressions"]]
-            return findings, suppressions, _summary_from_json(entry["summary"])
+            return findings, _summary_from_json(entry["summary"]), suppressions
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -122,7 +125,7 @@ class CheckCache:
     def save(self) -> None:
         if not self.changed:
             return
-        for name in [n for n in self.entries if not Path(n).exists()]:
+        for name in [n for n in self.entries if not os.path.exists(n)]:
             del self.entries[name]
         try:
             write_text_atomic(self.path, json.dumps({"fingerprint": fingerprint(), "entries": self.entries}, ensure_ascii=False))

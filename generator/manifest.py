@@ -81,7 +81,12 @@ class Manifest:
         return True
 
     def record(self, name: str, key: str, outputs: list[Path]) -> None:
-        entry = Entry(key, {p.relative_to(self.out_dir).as_posix(): stat_of(p) for p in outputs})
+        """The outputs just made from `key`; earlier outputs of other formats stay listed while they exist,
+        so that they are still removed with the filing."""
+        made = {p.relative_to(self.out_dir).as_posix(): stat_of(p) for p in outputs}
+        earlier = self.entries[name].outputs if name in self.entries else {}
+        kept = {k: v for k, v in earlier.items() if k not in made and os.path.exists(os.path.join(self.out_dir, k))}
+        entry = Entry(key, {**kept, **made})
         if self.entries.get(name) != entry:
             self.entries[name] = entry
             self.changed = True
@@ -97,4 +102,4 @@ class Manifest:
             "version": VERSION,
             "entries": {name: {"key": e.key, "outputs": e.outputs} for name, e in sorted(self.entries.items())},
         }
-        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1), durable=False)
+        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=False)

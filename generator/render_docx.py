@@ -21,7 +21,7 @@ from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml.ns import qn
 from lxml import etree
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import FileSystemBytecodeCache, FunctionLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .layout import Row
@@ -43,9 +43,23 @@ class DocumentInfo:
     timestamp: datetime
 
 
-def environment() -> SandboxedEnvironment:
+def environment(**options) -> SandboxedEnvironment:
     # Templates are user-editable files: sandboxed, strict about unknown names, escaping everything.
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, **options)
+
+
+def _compiling_environment(sources: dict[str, str]) -> SandboxedEnvironment:
+    """The environment for a prepared template: its parts as named templates, so that Jinja can keep
+    their compiled code in the cache folder (keyed by the source's checksum) between runs."""
+    from .cache import cache_dir
+
+    folder = cache_dir() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = FileSystemBytecodeCache(str(folder))
+    except OSError:
+        bytecode_cache = None  # no cache folder: compile every run
+    return environment(loader=FunctionLoader(sources.get), bytecode_cache=bytecode_cache)
 
 
 def _problem(template_path: Path, error: Exception) -> TemplateProblem:
@@ -297,18 +311,24 @@ class PreparedTemplate:
 
     def __init__(self, form_directory: Path, columns: list[str]):
         self.path = form_directory / TEMPLATE_NAME
-        self.env = environment()
         try:
             self.template = DocxTemplate(self.path)
             self.template.render_init()
-            self.body = self._compile(self.template.get_xml())
-            self.headers_footers = []
+            source = self.template.get_xml()
+            sources = {"body": self._patched(source)}
+            headers_footers = []
             for uri in (self.template.HEADER_URI, self.template.FOOTER_URI):
                 for rel_key, part in self.template.get_headers_footers(uri):
                     xml = self.template.get_part_xml(part)
-                    self.headers_footers.append((rel_key, self._compile(xml), self.template.get_headers_footers_encoding(xml)))
+                    sources[rel_key] = self._patched(xml)
+                    headers_footers.append((rel_key, self.template.get_headers_footers_encoding(xml)))
+            for name in _TEMPLATED_PROPERTIES:
+                sources[f"property:{name}"] = getattr(self.template.docx.core_properties, name) or ""
+            env = _compiling_environment(sources)
+            self.body = env.get_template("body")
+            self.headers_footers = [(key, env.get_template(key), encoding) for key, encoding in headers_footers]
+            self.properties = {name: env.get_template(f"property:{name}") for name in _TEMPLATED_PROPERTIES}
             self.document_ends = _document_ends(self.template.docx.element)
-            source = self.template.get_xml()
             self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", source))
             # Where the indicator rows will be, and which cells of a row are 一级/二级: fixed by the template.
             self.location, self.cell_positions = _template_layout(self.template.docx.element, columns)
@@ -316,19 +336,15 @@ class PreparedTemplate:
             # its rows and cells by their tags; otherwise the rendered document is parsed and edited.
             self.text_merges = not self.column_loops and _plain_tables(self.template.docx.element)
             self.static_blobs: dict[str, bytes] = {}  # parts no render changes, serialised once
-            self.properties = {
-                name: self.env.from_string(getattr(self.template.docx.core_properties, name) or "")
-                for name in _TEMPLATED_PROPERTIES
-            }
         except TemplateProblem:
             raise
         except Exception as error:  # jinja2 and docxtpl raise many kinds; all mean a broken template
             raise _problem(self.path, error) from None
         self._check_footnotes()
 
-    def _compile(self, xml: str):
-        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", self.template.patch_xml(xml))
-        return self.env.from_string(patched)
+    def _patched(self, xml: str) -> str:
+        """A part's XML as docxtpl turns it into a Jinja template (see DocxTemplate.render_xml_part)."""
+        return re.sub(r"<w:p([ >])", r"\n<w:p\1", self.template.patch_xml(xml))
 
     def _check_footnotes(self) -> None:
         for part in self.template.docx.part.package.parts:
