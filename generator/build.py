@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
+
+import click
 
 from . import resources
 from .cache import CheckCache, content_digest, file_stat
@@ -276,6 +279,32 @@ def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
     report.written.extend(converted.values())
     missing = len(stale) - len(converted)
     return f"已生成 {len(converted)} 个 PDF" + (f"，{missing} 个转换失败" if missing else "")
+
+
+LOCK_NAME = ".jixiao-build.lock"
+
+
+@contextmanager
+def output_lock(out_dir: Path, quiet: bool = False):
+    """One build at a time per output folder: a second one waits for the first, then sees its results.
+
+    Under the lock, temporary files left by a build that was killed are removed."""
+    from filelock import FileLock, Timeout
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_dir / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not quiet:
+            click.echo(f"另一个 jixiao build 正在写 {out_dir}/，等它完成……", err=True)
+        lock.acquire()
+    try:
+        for leftover in out_dir.rglob(".jixiao-*.tmp"):
+            leftover.unlink(missing_ok=True)
+        yield
+    finally:
+        lock.release()
 
 
 def _remove_stale(manifest: Manifest, present: set[str], report: BuildReport) -> None:

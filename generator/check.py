@@ -37,6 +37,11 @@ def display_name(path: Path) -> str:
 
 
 def read_bytes(path: Path, name: str) -> bytes:
+    if path.is_symlink() and not path.resolve().is_relative_to(Path.cwd().resolve()):
+        raise YamlRejected([Finding(
+            name, 1, 1, Severity.ERROR, "file.outside",
+            f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
+        )])
     try:
         return path.read_bytes()
     except IsADirectoryError:
@@ -79,7 +84,14 @@ def pool(jobs: int):
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches every process of the group; only the main one should act on it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_jobs() -> int:

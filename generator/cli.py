@@ -175,7 +175,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；删除了的申报表，其输出文件也会删除。
     审核问题只汇总显示，不影响生成；无法生成的文件会列出原因，其他文件照常生成。
     """
-    from .build import FORMATS, build as run_build  # lazily: `check` need not import the renderers
+    from .build import FORMATS, build as run_build, output_lock  # lazily: `check` need not import the renderers
     from .progress import progress_reporter
 
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
@@ -183,7 +183,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     if unknown or not chosen:
         raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
     files = _files(paths)
-    with progress_reporter(quiet) as progress:
+    with output_lock(out_dir, quiet), progress_reporter(quiet) as progress:
         report = run_build(
             files, out_dir, chosen, pdf, load_config(),
             jobs=jobs or default_jobs(), cache=None if no_cache else CheckCache(), progress=progress,
@@ -415,9 +415,11 @@ def run(argv: list[str] | None = None) -> int:
     except (FormError, ConfigError) as error:
         click.echo(f"错误：{error}", err=True)
         return EXIT_USAGE
-    except click.Abort:
-        click.echo("已中断。", err=True)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("已中断。已写完的文件都是完整的；再运行一次即可补齐其余文件。", err=True)
         return 130
+    except BrokenPipeError:  # `jixiao check | head`: the reader left; nothing more to say
+        return EXIT_CLEAN
     except SystemExit as done:
         return int(done.code or 0)
     return EXIT_CLEAN

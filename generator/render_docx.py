@@ -288,8 +288,6 @@ def _document_ends(root) -> tuple[bytes, bytes]:
 def _after_render(template: DocxTemplate, xml: str) -> str:
     """What docxtpl does to a part's rendered XML (see DocxTemplate.render_xml_part)."""
     xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # docxtpl: re.sub(r"\n<w:p([ >])", ...)
-    if "{_" in xml or "_}" in xml:
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     # Tabs, line breaks and page breaks inside text become Word's own elements. docxtpl rewrites
     # paragraph by paragraph; only the paragraphs that hold such a character can change.
     pieces, position = [], 0
@@ -303,6 +301,7 @@ def _after_render(template: DocxTemplate, xml: str) -> str:
     return "".join(pieces) + xml[position:] if pieces else xml
 
 
+_LITERAL_BRACES = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
 _LISTING_TEXT = re.compile("<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
@@ -343,8 +342,15 @@ class PreparedTemplate:
         self._check_footnotes()
 
     def _patched(self, xml: str) -> str:
-        """A part's XML as docxtpl turns it into a Jinja template (see DocxTemplate.render_xml_part)."""
-        return re.sub(r"<w:p([ >])", r"\n<w:p\1", self.template.patch_xml(xml))
+        """A part's XML as docxtpl turns it into a Jinja template (see DocxTemplate.render_xml_part).
+
+        docxtpl lets a template print literal braces as {_{ }_} {_% %_} and turns them back after
+        rendering, over the whole output; done here in the template instead, a filing's own text
+        containing "{_{" stays as typed."""
+        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", self.template.patch_xml(xml))
+        for escaped, literal in _LITERAL_BRACES.items():
+            patched = patched.replace(escaped, "{{ '%s' }}" % literal)
+        return patched
 
     def _check_footnotes(self) -> None:
         for part in self.template.docx.part.package.parts:

@@ -158,7 +158,9 @@ def _error_findings(name: str, data: Any, root_schema: dict, error: ValidationEr
     yield Finding(name, line, col, Severity.ERROR, f"schema.{error.validator}", _message(error))
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# What a Word document cannot hold as typed: control characters, U+FFFE/U+FFFF, lone surrogates, and
+# a carriage return, which XML reads back as a line break (so "a\rb" would come back as "a\nb").
+_XML_INVALID = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def text_findings(document: Document) -> list[Finding]:

@@ -226,10 +226,10 @@ def _build(*args) -> int:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    """Every output file (the build's own manifest records modification times, so it is left out)."""
+    """Every output file (the build's own bookkeeping, manifest and lock, is left out)."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".jixiao-manifest.json"
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in (".jixiao-manifest.json", ".jixiao-build.lock")
     }
 
 
@@ -602,7 +602,7 @@ def _project(tmp_path: Path, names=THREE, edit=lambda text: text) -> Path:
 def _no_temporary_files(folder: Path) -> None:
     leftovers = [
         p for p in folder.rglob("*")
-        if p.name.endswith(".tmp") or (p.name.startswith(".") and p.name != ".jixiao-manifest.json")
+        if p.name.endswith(".tmp") or (p.name.startswith(".") and p.name not in (".jixiao-manifest.json", ".jixiao-build.lock"))
     ]
     assert not leftovers, leftovers
 

@@ -50,4 +50,20 @@ def funds_precision(filing, form):
             yield Hit(filing.value_at(FUNDS, item.key), f"{item.key} {amount} 万元有 {-amount.as_tuple().exponent} 位小数，请核对单位和尾数")
 
 
+PLAUSIBLE_LIMIT = 10_000_000  # 万元, that is 1000 亿元: more than any department's project
+
+
+@rule(
+    "funds.magnitude",
+    Severity.WARNING,
+    "金额大得不合理",
+    f"项目资金的单位是万元。超过 {PLAUSIBLE_LIMIT:,} 万元（1000 亿元）的金额，多半是按元填写了，或者多打了几位数。",
+)
+def funds_magnitude(filing, form):
+    for item in form.funds_items:
+        amount = getattr(filing.funds, _ATTRIBUTE[item.key])
+        if abs(amount) > PLAUSIBLE_LIMIT:
+            yield Hit(filing.value_at(FUNDS, item.key), f"{item.key} {amount} 万元大得不合理；单位是万元，请检查是否按元填写或多打了数字")
+
+
 _ATTRIBUTE = {"年度资金总额": "total", "财政拨款": "fiscal", "其他资金": "other"}
