@@ -20,7 +20,7 @@ import click
 
 from . import resources
 from .cache import CheckCache, content_digest, file_stat
-from .check import PARALLEL_FROM, Checked, check_source, conclude, display_name, pool, read_source
+from .check import PARALLEL_FROM, Checked, check_source, conclude, display_name, parallel_map, read_source
 from .config import Config
 from .findings import Finding, Severity
 from .forms import load_forms
@@ -145,13 +145,12 @@ def _run(tasks: list[_Task], jobs: int, progress: Progress | None):
         _prepare_renderers()
         size = max(1, min(32, len(tasks) // (jobs * 4)))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-        with pool(jobs) as executor:
-            done = 0
-            for results in executor.map(_build_chunk, chunks):
-                done += len(results)
-                if progress:
-                    progress(done, len(tasks))
-                yield from results
+        done = 0
+        for results in parallel_map(_build_chunk, chunks, jobs):
+            done += len(results)
+            if progress:
+                progress(done, len(tasks))
+            yield from results
     else:
         for done, task in enumerate(tasks, start=1):
             yield from _build_chunk([task])

@@ -77,21 +77,39 @@ def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
     return [Checked(c.findings, c.summary, c.suppressions) for c in _check_all(sources)]
 
 
-def pool(jobs: int):
-    """Worker processes (forked where possible, so that they start with everything loaded)."""
+def parallel_map(function, chunks: list, jobs: int):
+    """function(chunk) for each chunk in worker processes, results in order as they come.
+
+    Interrupted (Ctrl-C, SIGTERM), the chunks not yet started are dropped and the ones running
+    are let finish (each writes whole files only), so that no worker outlives the command."""
     import multiprocessing  # only when there is enough work to share
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),))
+    try:
+        yield from executor.map(function, chunks)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches every process of the group; only the main one should act on it."""
+def _worker_start(parent: int) -> None:
+    """Ctrl-C reaches every process of the group; only the main one acts on it. A worker whose
+    main process was killed outright has nobody to work for and stops."""
     import signal
+    import threading
+    import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def default_jobs() -> int:
@@ -134,9 +152,8 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
             pending.append((name, raw))
     if len(pending) >= PARALLEL_FROM and jobs > 1:
         chunks = [pending[i::jobs * 4] for i in range(jobs * 4)]
-        with pool(jobs) as executor:
-            for chunk, checked in zip(chunks, executor.map(_check_chunk, chunks)):
-                results.update((name, c) for (name, _), c in zip(chunk, checked))
+        for chunk, checked in zip(chunks, parallel_map(_check_chunk, chunks, jobs)):
+            results.update((name, c) for (name, _), c in zip(chunk, checked))
     else:
         results.update((name, c) for (name, _), c in zip(pending, _check_chunk(pending)))
     if cache is not None:

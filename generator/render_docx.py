@@ -62,11 +62,16 @@ def _compiling_environment(sources: dict[str, str]) -> SandboxedEnvironment:
     return environment(loader=FunctionLoader(sources.get), bytecode_cache=bytecode_cache)
 
 
-def _problem(template_path: Path, error: Exception) -> TemplateProblem:
-    where = f" 第 {error.lineno} 行" if getattr(error, "lineno", None) else ""
-    context_lines = [line.strip() for line in getattr(error, "docx_context", []) if line.strip()]
-    nearby = "，附近的内容：" + " / ".join(context_lines)[:200] if context_lines else ""
-    return TemplateProblem(f"模板 {template_path}{where} 无法渲染：{type(error).__name__}: {error}{nearby}")
+def _problem(template_path: Path, error: Exception, sources: dict[str, str] | None = None) -> TemplateProblem:
+    """The message for a template error: the file, the Jinja error, and the template text around it
+    (as docxtpl shows it: the XML lines with their tags removed, so a Word user recognises the spot)."""
+    lines = getattr(error, "docx_context", None)
+    source = (sources or {}).get(getattr(error, "name", None) or "body")
+    if lines is None and source and getattr(error, "lineno", None):
+        lines = source.splitlines()[max(error.lineno - 3, 0): error.lineno + 2]
+    nearby = " / ".join(text for text in (re.sub(r"<[^>]+>", "", line).strip() for line in lines or []) if text)
+    where = f"，出错处附近的内容：{nearby[:300]}" if nearby else ""
+    return TemplateProblem(f"模板 {template_path} 无法渲染：{type(error).__name__}: {error}{where}")
 
 
 W_BODY, W_TBL, W_TR, W_TC, W_T = qn("w:body"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:t")
@@ -310,11 +315,13 @@ class PreparedTemplate:
 
     def __init__(self, form_directory: Path, columns: list[str]):
         self.path = form_directory / TEMPLATE_NAME
+        self.sources: dict[str, str] = {}  # each part as a Jinja template, for compiling and for error messages
         try:
             self.template = DocxTemplate(self.path)
             self.template.render_init()
             source = self.template.get_xml()
-            sources = {"body": self._patched(source)}
+            sources = self.sources
+            sources["body"] = self._patched(source)
             headers_footers = []
             for uri in (self.template.HEADER_URI, self.template.FOOTER_URI):
                 for rel_key, part in self.template.get_headers_footers(uri):
@@ -338,7 +345,7 @@ class PreparedTemplate:
         except TemplateProblem:
             raise
         except Exception as error:  # jinja2 and docxtpl raise many kinds; all mean a broken template
-            raise _problem(self.path, error) from None
+            raise _problem(self.path, error, self.sources) from None
         self._check_footnotes()
 
     def _patched(self, xml: str) -> str:
@@ -367,7 +374,7 @@ class PreparedTemplate:
             ]
             properties = {name: compiled.render(context) for name, compiled in self.properties.items()}
         except TemplateError as error:
-            raise _problem(self.path, error) from None
+            raise _problem(self.path, error, self.sources) from None
         merged = merge_in_text(body, self.location, self.cell_positions, context["rows"]) if self.text_merges and "docPr" not in body else None
         if merged is not None:
             prefix, suffix = self.document_ends

@@ -2,10 +2,13 @@
 
 In a source checkout they sit at the repository root; an installed wheel carries a copy
 inside the package (see pyproject.toml), so the same code finds them in both cases.
+`JIXIAO_TEMPLATES_DIR` points at another templates folder (an edited copy of templates/, to try a
+template change without touching the installed one); its forms must match schema.json.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -20,7 +23,8 @@ def _root() -> Path:
 
 
 def templates_dir() -> Path:
-    return _root() / "templates"
+    override = os.environ.get("JIXIAO_TEMPLATES_DIR")
+    return Path(override) if override else _root() / "templates"
 
 
 def schema_path() -> Path:
