@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,18 +38,34 @@ def display_name(path: Path) -> str:
     return path.as_posix()
 
 
+_OS_ERRORS = {
+    errno.ENOENT: "文件不存在（可能是指向已删除文件的符号链接）",
+    errno.EACCES: "没有读取这个文件的权限",
+    errno.EPERM: "没有读取这个文件的权限",
+    errno.ELOOP: "符号链接绕成了一个圈，找不到真正的文件",
+    errno.EISDIR: "这是一个文件夹，不是申报表文件",
+}
+
+
+def _unreadable(name: str, message: str) -> YamlRejected:
+    return YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", message)])
+
+
 def read_bytes(path: Path, name: str) -> bytes:
-    if path.is_symlink() and not path.resolve().is_relative_to(Path.cwd().resolve()):
-        raise YamlRejected([Finding(
-            name, 1, 1, Severity.ERROR, "file.outside",
-            f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
-        )])
     try:
+        if path.is_symlink() and not path.resolve(strict=True).is_relative_to(Path.cwd().resolve()):
+            raise YamlRejected([Finding(
+                name, 1, 1, Severity.ERROR, "file.outside",
+                f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
+            )])
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise _unreadable(name, _OS_ERRORS[errno.EISDIR] if stat.S_ISDIR(mode) else "这不是普通文件（管道、设备等），没有读取")
         return path.read_bytes()
-    except IsADirectoryError:
-        raise YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", "这是一个文件夹，不是申报表文件")]) from None
+    except RuntimeError:  # Path.resolve on a symlink loop
+        raise _unreadable(name, _OS_ERRORS[errno.ELOOP]) from None
     except OSError as error:
-        raise YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", f"无法读取文件：{error.strerror}")]) from None
+        raise _unreadable(name, _OS_ERRORS.get(error.errno, f"无法读取文件（{error.strerror}）")) from None
 
 
 def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition], schema: dict, yaml=None) -> Checked:

@@ -32,7 +32,7 @@ def filing_paths(paths: list[Path]) -> list[Path]:
     """
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not path.name.endswith(SUFFIXES):  # a folder named like a filing is reported as one
             found.extend(Path(name) for name in sorted(_walk(str(path))))
         elif path.exists() or path.is_symlink():
             found.append(path)

@@ -15,8 +15,9 @@ from .forms import Field, FormDefinition, GroupSpec, LevelSpec
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 TEXT_TYPES = ["string", "number", "boolean", "null"]  # what an editor may infer for plain text
-MONEY_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?$"
-YEAR_PATTERN = r"^[0-9]{4}$"
+# (?!\n): Python's "$" also matches before a final newline; the editor's (JavaScript's) does not.
+MONEY_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?(?!\n)$"
+YEAR_PATTERN = r"^(20[0-9]{2}|2100)(?!\n)$"
 
 
 def _described(field: Field, **schema) -> dict:
@@ -121,7 +122,7 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
             "description": "预算年度，四位数字，须与所在文件夹 projects/<年度>/ 一致。",
             "type": ["integer", "string"],
             "pattern": YEAR_PATTERN,
-            "patternErrorMessage": "年度写四位数字，例如 2024",
+            "patternErrorMessage": "年度写 2000 到 2100 之间的四位数字，例如 2024",
             "minimum": 2000,
             "maximum": 2100,
             "examples": [2024],

@@ -92,6 +92,8 @@ def _message(error: ValidationError) -> str:
         return message
     if validator == "enum":
         allowed = "、".join(_quote(v)[1:-1] or "（空）" for v in expected)
+        if not isinstance(instance, str):
+            return f"{subject}应为文字，实际是{_TYPE_NAMES[_type_of(instance)]}（可选：{allowed}）"
         return f"{subject}的值{_quote(instance)}不是可选项（可选：{allowed}）"
     if validator == "const":
         return f"{subject}应为{_quote(expected)}"

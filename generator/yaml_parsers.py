@@ -25,18 +25,13 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 from .findings import Finding, Severity
-from .hints import syntax_hint
+from .hints import line_col_of_offset, syntax_hint
 
 MAX_DEPTH = 100
 
 
 def _finding(name: str, line: int, col: int, rule: str, message: str) -> Finding:
     return Finding(name, line, col, Severity.ERROR, rule, message)
-
-
-def _line_col_of_offset(text: str, offset: int) -> tuple[int, int]:
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 class _TextResolver(VersionedResolver):
@@ -51,8 +46,15 @@ class _AnchorRejected(MarkedYAMLError):
     pass
 
 
+class _TooDeep(MarkedYAMLError):
+    pass
+
+
 class _NoAnchorComposer(Composer):
-    """Refuse anchors and aliases before anything is built (billion-laughs guard)."""
+    """Refuse anchors and aliases before anything is built (billion-laughs guard), and nesting
+    deeper than any filing needs (a stack-exhausting input), at the node where it happens."""
+
+    nesting = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
@@ -62,7 +64,13 @@ class _NoAnchorComposer(Composer):
                 problem=f"不允许使用 YAML {kind}（&{event.anchor} / *{event.anchor}），请把内容直接写出来",
                 problem_mark=event.start_mark,
             )
-        return super().compose_node(parent, index)
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_DEPTH:
+                raise _TooDeep(problem=f"嵌套层级过深（超过 {MAX_DEPTH} 层）", problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.nesting -= 1
 
 
 @dataclass(frozen=True)
@@ -161,13 +169,12 @@ def _reading_yaml(pure: bool) -> YAML:
     yaml.Resolver = _TextResolver
     yaml.Composer = _NoAnchorComposer
     yaml.Constructor = _LocatingConstructor
-    yaml.max_depth = MAX_DEPTH
     return yaml
 
 
 # Text that libyaml should not be given: a possible anchor, or nesting deep enough to matter.
 _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]")
-_DEEP_INDENT = re.compile(rf"^ {{{2 * MAX_DEPTH},}}", re.MULTILINE)
+_DEEP_INDENT = re.compile(rf"^ {{{2 * MAX_DEPTH},}}|(?:[-?:][ \t]+){{{MAX_DEPTH // 2},}}", re.MULTILINE)
 
 
 class ReadingLoader:
@@ -217,48 +224,64 @@ def round_trip_yaml() -> YAML:
     yaml.Composer = _NoAnchorComposer
     yaml.Constructor = _CollectingConstructor
     yaml.preserve_quotes = True
-    yaml.max_depth = MAX_DEPTH
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 1 << 30  # never fold long text: a folded line gains a space in Chinese text
     yaml.Emitter = _CanonicalEmitter
     return yaml
 
 
+# The pure parser's messages (every syntax error is worded by it, see ReadingLoader), in Chinese.
 _PROBLEMS = [
     ("mapping values are not allowed", "此处不能出现“: ”（冒号加空格会被当作新的键）"),
     ("could not find expected ':'", "这一行缺少键和值之间的“: ”（半角冒号加空格）"),
-    ("cannot start any token", "这里的字符不能作为值的开头"),
+    ("sequence entries are not allowed", "此处不能出现列表项“- ”"),
+    ("mapping keys are not allowed", "此处不能出现“? ”"),
+    ("cannot start any token", "这个字符不能作为值的开头；以 @ ` % 等符号开头的值请加引号"),
     ("expected a comment or a line break", "“>”或“|”开头的值会被当作多行文本标记"),
     ("expected chomping or indentation indicators", "“>”或“|”开头的值会被当作多行文本标记"),
-    ("expected <block end>", "缩进不一致：同一层的键必须对齐"),
-    ("did not find expected key", "缩进或结构有误：此处应为“键: 值”"),
-    ("did not find expected '-' indicator", "缩进或结构有误：列表项应以“- ”开头"),
+    ("but found another document", "文件里有第二个文档（“---”之后的内容）；一个文件只放一张申报表"),
+    ("found unexpected document separator", "文件里有“---”或“...”分隔符；一个文件只放一张申报表"),
     ("found unexpected end of stream", "引号没有闭合，文件提前结束"),
-    ("found unknown escape character", "双引号文本中有无法识别的转义符“\\”"),
-    ("expected ',' or '}'", "花括号 { } 中的内容有误"),
-    ("expected ',' or ']'", "方括号 [ ] 中的内容有误"),
-    ("while parsing a block collection", "缩进或结构有误"),
-    ("block sequence entries are not allowed", "此处不能出现列表项“- ”"),
+    ("found unknown escape character", "双引号里的反斜杠“\\”会被当作转义符；写路径等文字请用单引号，或把“\\”写成“\\\\”"),
+    ("expected escape sequence", "双引号里的反斜杠“\\”会被当作转义符；写路径等文字请用单引号，或把“\\”写成“\\\\”"),
+    ("expected ',' or '}'", "花括号 { } 没有正确闭合"),
+    ("expected ',' or ']'", "方括号 [ ] 没有正确闭合"),
+    ("while parsing a flow", "括号没有正确闭合"),
     ("found unexpected ':'", "此处不能出现冒号"),
-    ("while scanning a quoted scalar", "引号文本没有正确闭合"),
-    ("maximum depth", f"嵌套层级过深（超过 {MAX_DEPTH} 层）"),
+    ("while scanning a quoted scalar", "引号没有正确闭合"),
+    ("expected the node content", "此处缺少内容"),
     ("could not determine a constructor", "不支持 YAML 标签（以“!”开头的类型标记），请去掉它"),
     ("不支持把映射或列表当作键", "不支持把映射或列表当作键（“? ”开头的复杂键）"),
-    ("expected the node content", "此处缺少内容"),
+]
+# "expected <block end>, but found X": what was found says what is wrong.
+_BLOCK_END = [
+    ("'-'", "此处不能出现列表项“- ”"),
+    ("'<block sequence start>'", "此处不能出现列表项“- ”"),
+    ("']'", "多余的“]”"),
+    ("'}'", "多余的“}”"),
+    ("'<scalar>'", "这一行的内容放错了地方：引号外多了文字，或缩进不一致"),
 ]
 
 
 def _translate(error: MarkedYAMLError) -> str:
     english = " ".join(str(part) for part in (error.context, error.problem) if part)
+    if "expected <block end>" in english:
+        found = next((chinese for token, chinese in _BLOCK_END if f"but found {token}" in english), None)
+        return found or "缩进不一致：同一层的键必须对齐"
     for needle, chinese in _PROBLEMS:
         if needle in english:
             return chinese
     return f"YAML 语法错误（解析器原文：{(error.problem or error.context or '').strip()}）"
 
 
+# Where the mistake is, rather than where the parser gave up: the start of the key that lacks
+# its colon, the quote that was never closed.
+_AT_CONTEXT = ("could not find expected ':'", "while scanning a quoted scalar")
+
+
 def syntax_finding(name: str, text: str, error: YAMLError) -> Finding:
     if isinstance(error, ReaderError):
-        line, col = _line_col_of_offset(text, error.position)
+        line, col = line_col_of_offset(text, error.position)
         return _finding(
             name, line, col, "text.control-char",
             f"文件中有不可打印的控制字符 U+{ord(error.character) if isinstance(error.character, str) else error.character:04X}，请删除",
@@ -266,9 +289,13 @@ def syntax_finding(name: str, text: str, error: YAMLError) -> Finding:
     if isinstance(error, _AnchorRejected):
         mark = error.problem_mark
         return _finding(name, mark.line + 1, mark.column + 1, "yaml.alias", error.problem)
+    if isinstance(error, _TooDeep):
+        mark = error.problem_mark
+        return _finding(name, mark.line + 1, mark.column + 1, "yaml.syntax", error.problem)
+    english = " ".join(str(part) for part in (error.context, error.problem) if part)
     mark = error.problem_mark or error.context_mark
-    if error.context_mark and "while scanning a quoted scalar" in str(error.context or ""):
-        mark = error.context_mark  # the quote that was never closed, not the end of the file
+    if error.context_mark and any(needle in english for needle in _AT_CONTEXT):
+        mark = error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = _translate(error)
     hint = syntax_hint(text, line)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, Severity
+from .hints import line_col_of_offset, yaml_lines
 
 MAX_BYTES = 1_000_000
 
@@ -53,9 +54,8 @@ def _finding(name: str, line: int, col: int, rule: str, message: str) -> Finding
 
 
 def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
-    line_start = raw.rfind(b"\n", 0, offset) + 1
-    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return raw.count(b"\n", 0, offset) + 1, column
+    before = raw[:offset].decode("utf-8", errors="replace")
+    return line_col_of_offset(before, len(before))
 
 
 def decode(name: str, raw: bytes) -> str:
@@ -79,11 +79,22 @@ def decode(name: str, raw: bytes) -> str:
 
 
 _INDENT = re.compile(r"^[ \t\u3000]*")
+# Characters YAML reads as line breaks: inside text they would turn into spaces or break the line.
+_SPECIAL_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
-def _indentation_findings(name: str, text: str) -> list[Finding]:
+def _text_findings(name: str, text: str) -> list[Finding]:
+    """Before parsing: what YAML would read differently from what the clerk sees."""
     findings = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for special in _SPECIAL_BREAKS.finditer(text):
+        line, col = line_col_of_offset(text, special.start())
+        findings.append(_finding(
+            name, line, col, "text.control-char",
+            f"文件中有特殊换行符 U+{ord(special.group()):04X}（多半是从别处复制来的）；YAML 会把它当作换行，文字会被改变，请删除",
+        ))
+    for number, line in enumerate(yaml_lines(text), start=1):
+        if not line.strip(" \t\u3000"):
+            continue  # a blank line's whitespace means nothing
         indent = _INDENT.match(line).group()
         if "\t" in indent:
             findings.append(_finding(
@@ -113,9 +124,9 @@ def load_document(name: str, raw: bytes, yaml=None) -> Document:
             f"文件过大（{len(raw):,} 字节，上限 {MAX_BYTES:,} 字节）；一个申报表的 YAML 不会这么大，请检查是否放错了文件",
         )])
     text = decode(name, raw)
-    indentation = _indentation_findings(name, text)
-    if indentation:
-        raise YamlRejected(indentation)
+    problems = _text_findings(name, text)
+    if problems:
+        raise YamlRejected(problems)
     loader = yaml or ReadingLoader()
     try:
         data, duplicates = loader.load(text) if isinstance(loader, ReadingLoader) else load_with(loader, text)

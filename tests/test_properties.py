@@ -93,7 +93,7 @@ ANY_UNICODE = st.text(UNICODE, min_size=1, max_size=20)
 PIECE = st.one_of(CJK, EMOJI, COMBINING, MARKUP, YAML_LOOKALIKES, WHITESPACE, FULLWIDTH, FORM_WORDS, ANY_UNICODE)
 SHORT_TEXT = st.lists(PIECE, max_size=8).map("".join)
 LONG_TEXT = st.builds(lambda text, length: (text * length)[:length], SHORT_TEXT.filter(bool), st.integers(500, 3000))
-TEXT = st.one_of(SHORT_TEXT, SHORT_TEXT, SHORT_TEXT, SHORT_TEXT, SHORT_TEXT, SHORT_TEXT, LONG_TEXT)
+TEXT = st.one_of(PIECE, SHORT_TEXT, SHORT_TEXT, SHORT_TEXT, LONG_TEXT)  # a single piece: e.g. exactly one of the form's words
 AMOUNT = st.from_regex(r"[+-]?[0-9]{1,12}(\.[0-9]{1,6})?", fullmatch=True)
 
 
@@ -228,6 +228,22 @@ EMPTY_TREE_FILING = {
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(filings())
 @example(EMPTY_TREE_FILING)
+# Bug: a 三级 name starting with a full-width space is written unquoted at the start of a line by the
+# canonical dumper (dump_text: fmt, import), and the loader then rejects it as yaml.fullwidth-space.
+@example({**EMPTY_TREE_FILING, "绩效指标": {"产出指标": {"数量指标": {"\u3000": "1"}}}})
+# Bug: U+007F-U+009F (and noncharacters such as U+FDD0) pass check and are printed raw into the HTML
+# preview, which is then not conforming HTML (html5lib: "Invalid codepoint in stream").
+@example({**EMPTY_TREE_FILING, "年度总体目标": "\x7f"})
+# Bug: import takes a header value that reads like one of the form's labels for a label: the value is lost
+# (here 项目期 comes back "") ...
+@example({**EMPTY_TREE_FILING, "项目期": "实施单位"})
+# ... and when it is 项目名称, nothing is imported ("项目名称是空的，没有导入").
+@example({**EMPTY_TREE_FILING, "项目名称": "年度总体目标"})
+# Bug: an indicator cell reading "项目名称" starts a second form: the rest of the grid is lost, a second file appears.
+@example({**EMPTY_TREE_FILING, "绩效指标": {"产出指标": {"数量指标": {"项目名称": "1"}}}})
+# Bug: an indicator cell reading like the grade label (综合评定等级 / 评定等级 / 审核意见) is taken for the grade row:
+# the indicator and every row after it are lost.
+@example({**EMPTY_TREE_FILING, "绩效指标": {"产出指标": {"数量指标": {"审核意见": "1"}}}})
 @example({**EMPTY_TREE_FILING, "项目名称": " 前后空格 ", "年度总体目标": "\n开头换行\t制表\n\n结尾换行\n",
           "绩效指标": {"满意度指标": {"服务对象满意度指标": {"": "只有指标值", "只有名称": "", " ": " "}}, "效益指标": {}}})
 def test_valid_filings_with_hostile_text_survive_check_build_and_import(data):
@@ -303,7 +319,7 @@ MUTATION = st.one_of(
     st.tuples(st.just("duplicate"), POSITION),
     st.tuples(st.just("swap"), POSITION, POSITION),
     st.tuples(st.just("insert"), POSITION, INSERTED),
-    st.tuples(st.just("indent"), POSITION, st.integers(min_value=-8, max_value=8).filter(bool)),
+    st.tuples(st.just("indent"), POSITION, st.one_of(st.integers(min_value=1, max_value=8), st.integers(min_value=-8, max_value=-1))),
     st.tuples(st.just("cut"), POSITION),
 )
 
@@ -391,6 +407,9 @@ def _warm_up(path: Path) -> None:
 @settings(max_examples=MUTATED_FILES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(SOURCES), st.lists(MUTATION, min_size=1, max_size=4))
+# Bug: a syntax error within three lines below a key with a blank value and a trailing space ("实施单位: ")
+# makes the syntax hint (hints._unclosed_flow) raise IndexError instead of reporting yaml.syntax.
+@example(("x.yaml", "实施单位: \n银川市\n".encode("utf-8")), [])
 def test_mutated_files_never_break_check(source, mutations):
     name, raw = source
     for mutation in mutations:

@@ -23,9 +23,7 @@ for rule_id, title, explanation in (
     ("schema.additionalProperties", "未知的栏目", "键名不是表样的栏目，多半是打错了字；会提示最接近的正确名称。"),
     ("schema.enum", "不是可选项", "一级指标、二级指标、表样、综合评定等级、绩效标准只能从表样给定的名称中选择；二级指标必须放在所属的一级指标下。"),
     ("schema.type", "类型不对", "例如分组下应为“三级指标: 指标值”的映射，却写成了文字；文字栏目写成了列表。"),
-    ("schema.pattern", "格式不对", "金额只写数字（单位万元），年度写四位数字。"),
-    ("schema.minimum", "数值太小", "年度不能早于 2000 年。"),
-    ("schema.maximum", "数值太大", "年度不能晚于 2100 年。"),
+    ("schema.pattern", "格式不对", "金额只写数字（单位万元），年度写 2000 到 2100 之间的四位数字。"),
 ):
     describe(rule_id, E, title, explanation, stage="load")
 
