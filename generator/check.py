@@ -98,8 +98,8 @@ def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
 def parallel_map(function, chunks: list, jobs: int):
     """function(chunk) for each chunk in worker processes, results in order as they come.
 
-    Interrupted (Ctrl-C, SIGTERM), the chunks not yet started are dropped and the ones running
-    are let finish (each writes whole files only), so that no worker outlives the command."""
+    Interrupted (Ctrl-C), the chunks not yet started are dropped and the ones running are let finish
+    (each writes whole files only); if the main process is killed, the workers notice and stop."""
     import multiprocessing  # only when there is enough work to share
     from concurrent.futures import ProcessPoolExecutor
 
@@ -120,7 +120,6 @@ def _worker_start(parent: int) -> None:
     import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
         while os.getppid() == parent:

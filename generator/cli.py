@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -405,28 +404,11 @@ def _usage_message(error: click.UsageError) -> str:
     return error.message
 
 
-class _Terminated(Exception):
-    """SIGTERM, turned into an exception so that the command stops the way Ctrl-C stops it."""
-
-
-def _on_sigterm(signum, frame):
-    raise _Terminated
-
-
 def run(argv: list[str] | None = None) -> int:
-    """Entry point: click in non-standalone mode so that every message is ours and in Chinese."""
-    import signal
+    """Entry point: click in non-standalone mode so that every message is ours and in Chinese.
 
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
-    try:
-        return _run(argv)
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _run(argv: list[str] | None) -> int:
+    SIGTERM keeps its default (the process ends at once): every file is written whole or not at all,
+    worker processes end with their build, and the next build completes what is missing."""
     try:
         main.main(args=argv, prog_name="jixiao", standalone_mode=False)
     except click.UsageError as error:
@@ -436,9 +418,9 @@ def _run(argv: list[str] | None) -> int:
     except (FormError, ConfigError) as error:
         click.echo(f"错误：{error}", err=True)
         return EXIT_USAGE
-    except (click.Abort, KeyboardInterrupt, _Terminated) as stop:
+    except (click.Abort, KeyboardInterrupt):
         click.echo("已中断。已写完的文件都是完整的；再运行一次即可补齐其余文件。", err=True)
-        return 143 if isinstance(stop, _Terminated) else 130
+        return 130
     except BrokenPipeError:  # `jixiao check | head`: the reader left; nothing more to say
         return EXIT_CLEAN
     except SystemExit as done:

@@ -62,7 +62,7 @@ def _unbalanced_quote(line: str) -> int | None:
 
 def _unclosed_flow(line: str) -> int | None:
     match = _KEY_VALUE.match(line)
-    if match and match["value"][:1] in "[{":
+    if match and match["value"][:1] in ("[", "{"):
         value = match["value"].rstrip()
         opened, closed = ("[", "]") if value[0] == "[" else ("{", "}")
         if value.count(opened) > value.count(closed):

@@ -155,7 +155,9 @@ class _Reader:
         cells = _distinct(row.cells)
         texts = [norm(c.cell.text) for c in cells]
         place = f"表格 {row.table} 第 {row.number} 行"
-        if "项目名称" in texts and (self.current is None or self.current.name or self.columns is not None):
+        # A form starts with its 项目名称 row; the label is the row's first cell (a 三级指标 or a value
+        # that happens to read "项目名称" sits further right).
+        if texts and texts[0] == "项目名称" and not cells[0].continued:
             self._start(place)
         if self.current is None:
             if any(texts):
@@ -163,7 +165,7 @@ class _Reader:
             return
         if self._is_column_header(texts):
             self._columns(row, cells, texts, place)
-        elif any(t in self.labels.grade for t in texts):
+        elif texts and texts[0] in self.labels.grade and not cells[0].continued:
             self._grade(cells, texts)
             self.columns = None
         elif self.columns is not None:
@@ -186,8 +188,7 @@ class _Reader:
         while index < len(cells):
             cell = cells[index]
             key = norm(cell.cell.text)
-            value_cell = cells[index + 1] if index + 1 < len(cells) else None
-            value = value_cell.cell.text if value_cell and not self.labels.is_label(value_cell.cell.text) else None
+            value = self._value_after(cells, index)
             if key in self.labels.funds_block and not cell.continued:
                 index += 1
                 continue
@@ -208,6 +209,17 @@ class _Reader:
                 index += 1
         if unplaced:
             self.current.problems.append(f"{place}：无法对应到栏目的内容：{' | '.join(unplaced)}")
+
+    def _value_after(self, cells: list[RowCell], index: int) -> str | None:
+        """The text of the value cell after a label: the next cell, even if its text reads like a label,
+        unless that cell is followed by a value of its own (then this label's value cell is missing)."""
+        if index + 1 >= len(cells):
+            return None
+        following = cells[index + 1].cell.text
+        after = cells[index + 2].cell.text if index + 2 < len(cells) else None
+        if self.labels.is_label(following) and after is not None and not self.labels.is_label(after):
+            return None
+        return following
 
     # -- indicator grid ------------------------------------------------------------------------
     def _is_column_header(self, texts: list[str]) -> bool:

@@ -160,9 +160,14 @@ def _error_findings(name: str, data: Any, root_schema: dict, error: ValidationEr
     yield Finding(name, line, col, Severity.ERROR, f"schema.{error.validator}", _message(error))
 
 
-# What a Word document cannot hold as typed: control characters, U+FFFE/U+FFFF, lone surrogates, and
-# a carriage return, which XML reads back as a line break (so "a\rb" would come back as "a\nb").
-_XML_INVALID = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
+# What a Word document or a web page cannot hold as typed: control characters (C0 except tab and line
+# feed, DEL, C1), a carriage return (XML reads it back as a line break, so "a\rb" would come back
+# as "a\nb"), lone surrogates and the Unicode noncharacters (HTML forbids them).
+_XML_INVALID = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
 
 
 def text_findings(document: Document) -> list[Finding]:
@@ -177,7 +182,7 @@ def text_findings(document: Document) -> list[Finding]:
                         line, col = locate(document.data, [*path, key], at_key=at_key)
                         findings.append(Finding(
                             document.name, line, col, Severity.ERROR, "text.control-char",
-                            f"文字中有 Word 无法保存的字符 U+{ord(bad.group()):04X}（第 {bad.start() + 1} 个字符），请删除",
+                            f"文字中有 Word 或网页无法保存的字符 U+{ord(bad.group()):04X}（第 {bad.start() + 1} 个字符），请删除",
                         ))
                 visit(value, [*path, key])
         elif isinstance(node, list):

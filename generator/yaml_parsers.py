@@ -156,8 +156,11 @@ class _CanonicalEmitter(Emitter):
     def choose_scalar_style(self) -> Any:
         if self.event.value == "":
             return '"'
-        if "\n" in self.event.value:
+        value = self.event.value
+        if "\n" in value:
             return '"'  # escaped line breaks: the only style that keeps every character of multi-line text
+        if value[0].isspace() or value[-1].isspace():
+            return '"'  # leading/trailing spaces of any kind (a full-width one would read as indentation)
         if self.event.style in ("'", '"', ">", "|"):
             self.event.style = None  # re-decide: the typed quoting is not part of the value
         style = super().choose_scalar_style()

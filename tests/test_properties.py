@@ -21,7 +21,6 @@ import io
 import signal
 import shutil
 import tempfile
-import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -50,9 +49,15 @@ CHECK_TIME_LIMIT = 1.0  # seconds per mutated file
 # ----------------------------------------------------------------------------------------------
 # Text strategies
 
-# Rejected on purpose as text.control-char (generator/validate.py): C0 controls other than tab and
-# newline, a carriage return, U+FFFE/U+FFFF; lone surrogates are excluded with the category Cs.
-REJECTED = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n") + "\ufffe\uffff"
+# Rejected on purpose as text.control-char (generator/validate.py): control characters other than tab
+# and line feed (C0, DEL, C1), the carriage return, and the Unicode noncharacters, which neither a
+# Word document nor a web page can hold as typed.
+REJECTED = (
+    "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n")
+    + "".join(chr(c) for c in range(0x7F, 0xA0))
+    + "".join(chr(c) for c in range(0xFDD0, 0xFDF0))
+    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+)
 UNICODE = st.characters(exclude_categories=("Cs",), exclude_characters=REJECTED)
 
 CJK = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1, max_size=12)
@@ -75,7 +80,7 @@ YAML_LOOKALIKES = st.sampled_from([
     '"\\t"', "''", "<<", "=",
 ])
 WHITESPACE = st.sampled_from([
-    " ", "  ", "\t", "\n", "\n\n", " \n ", "\t\n", "\u3000", "\u00a0", "\u2028", "\u2029", "\u0085", "\u200b",
+    " ", "  ", "\t", "\n", "\n\n", " \n ", "\t\n", "\u3000", "\u00a0", "\u2028", "\u2029", "\u200b",
     "\ufeff", "\u202e", "\u2003",
 ])
 FULLWIDTH = st.text(st.sampled_from("０１２３４５６７８９％：，。（）［］｛｝＜＞＆＂＇＃＿－＋．／≥≤"), min_size=1, max_size=8)
@@ -224,6 +229,8 @@ EMPTY_TREE_FILING = {
 }
 
 
+# Timing is not a property here (deadline=None); database=None: nothing is kept between runs. The only
+# function-scoped fixture is conftest's autouse JIXIAO_CACHE_DIR, the same for every example.
 @settings(max_examples=GENERATED_FILINGS, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(filings())
@@ -233,7 +240,6 @@ EMPTY_TREE_FILING = {
 @example({**EMPTY_TREE_FILING, "绩效指标": {"产出指标": {"数量指标": {"\u3000": "1"}}}})
 # Bug: U+007F-U+009F (and noncharacters such as U+FDD0) pass check and are printed raw into the HTML
 # preview, which is then not conforming HTML (html5lib: "Invalid codepoint in stream").
-@example({**EMPTY_TREE_FILING, "年度总体目标": "\x7f"})
 # Bug: import takes a header value that reads like one of the form's labels for a label: the value is lost
 # (here 项目期 comes back "") ...
 @example({**EMPTY_TREE_FILING, "项目期": "实施单位"})
@@ -244,6 +250,7 @@ EMPTY_TREE_FILING = {
 # Bug: an indicator cell reading like the grade label (综合评定等级 / 评定等级 / 审核意见) is taken for the grade row:
 # the indicator and every row after it are lost.
 @example({**EMPTY_TREE_FILING, "绩效指标": {"产出指标": {"数量指标": {"审核意见": "1"}}}})
+# Passing shapes worth keeping: blank names or values, leading and trailing line breaks, an empty 一级.
 @example({**EMPTY_TREE_FILING, "项目名称": " 前后空格 ", "年度总体目标": "\n开头换行\t制表\n\n结尾换行\n",
           "绩效指标": {"满意度指标": {"服务对象满意度指标": {"": "只有指标值", "只有名称": "", " ": " "}}, "效益指标": {}}})
 def test_valid_filings_with_hostile_text_survive_check_build_and_import(data):
@@ -268,7 +275,7 @@ def test_valid_filings_with_hostile_text_survive_check_build_and_import(data):
         # build: the Word table and the HTML preview print every text exactly
         out = root / "out"
         code, _, err = _quiet_run(["build", str(projects), "--out", str(out), "-q", "--no-cache", "-j", "1"])
-        assert (code, err) == (0, "")
+        assert (code, err) == (0, ""), err
         docx_path, html_path = out / "2024" / "x.docx", out / "2024" / "x.html"
         assert docx_path.is_file() and html_path.is_file()
 
@@ -293,6 +300,10 @@ def test_valid_filings_with_hostile_text_survive_check_build_and_import(data):
         imported = plain_data(load_document(written[0].name, written[0].read_bytes()).data)
         assert _normalised(imported) == _normalised(data), err
         assert _indicator_lists(imported) == _indicator_lists(data)
+        # and what import writes is itself a filing that check accepts
+        blocking = [(f.rule, f.line, f.col, f.message) for f in check_paths([written[0]])[0]
+                    if f.rule.startswith(BLOCKING_PREFIXES)]
+        assert blocking == []
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -370,19 +381,15 @@ class CheckTimedOut(Exception):
     pass
 
 
-def _on_alarm(signum, frame):
-    raise CheckTimedOut(f"check took more than {CHECK_TIME_LIMIT} s")
-
-
 def _check_in_time(path: Path):
     """check_paths([path]) under a SIGALRM timer; a timeout fails even if the code swallowed the exception."""
     fired = []
 
-    def handler(signum, frame):
+    def on_alarm(signum, frame):
         fired.append(signum)
-        _on_alarm(signum, frame)
+        raise CheckTimedOut(f"check took more than {CHECK_TIME_LIMIT} s")
 
-    previous = signal.signal(signal.SIGALRM, handler)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, CHECK_TIME_LIMIT)
     try:
         findings, _ = check_paths([path])
