@@ -28,7 +28,7 @@ from lxml import etree
 import generator.build
 import generator.libreoffice
 import generator.render_html
-from conftest import REPO
+from conftest import REPO, SEED_HEADERS
 from generator.cli import run
 from generator.render_docx import TemplateProblem
 
@@ -46,15 +46,6 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 
-# Independent expectations for the header of each seed filing (amounts as printed, goal prefix).
-SEED_HEADERS = {
-    "市政府办公室工作经费": ("150", "150", "0", "根据市政府工作重点和政府安排,负责政务信息工作,"),
-    "督查室工作经费": ("12", "12", "0", "本项目通过举办全市督查系统培训班,"),
-    "政府信息公开工作经费": ("70", "70", "0", "将政务公开工作经费、政府网站更新改造、设备购置等费用列入预算,"),
-    "政府办信息中心工作经费": ("30", "30", "0", "为全力做好市政府门户网站日常管理运行"),
-    "聘用人员工作经费": ("52.5", "52.5", "0", "保障按时足额发放工资及缴纳养老保险金和医疗保险,"),
-    "信创设备购置经费": ("13.2", "13.2", "0", "为深入贯彻落实自治区党委办公厅、人民政府相关精神,"),
-}
 LEVEL_ORDER = ("产出指标", "效益指标", "满意度指标")
 
 

@@ -16,7 +16,6 @@ code under test.
 
 from __future__ import annotations
 
-import copy
 import io
 import signal
 import shutil
@@ -30,13 +29,11 @@ from docx import Document
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import FORM, LEVELS, REPO, as_printed
 from generator.check import check_paths
 from generator.cli import run
 from generator.yamlio import dump_text, load_document, make_yaml, plain_data
 
-FORM = yaml.safe_load((REPO / "templates" / "yinchuan-2024" / "form.yaml").read_text(encoding="utf-8"))
-LEVELS = {level["name"]: [group["name"] for group in level["groups"]] for level in FORM["indicators"]["levels"]}
 COLUMNS = FORM["indicators"]["columns"]
 TEXT_FIELDS = ("项目名称", "主管部门及代码", "实施单位", "项目属性", "项目期", "年度总体目标")
 GRADES = ("", *FORM["grade"]["options"])
@@ -134,25 +131,11 @@ def filings(draw) -> dict:
 # Helpers
 
 
-def _normalised(data: dict) -> dict:
-    """The printed form cannot tell an absent group from an empty one, nor an absent grade from a blank one."""
-    data = copy.deepcopy(data)
-    indicators = data.get("绩效指标") or {}
-    for level, groups in LEVELS.items():
-        level_groups = indicators.get(level) or {}
-        for group in groups:
-            level_groups.setdefault(group, {})
-        indicators[level] = level_groups
-    data["绩效指标"] = indicators
-    data.setdefault("综合评定等级", "")
-    return data
-
-
 def _indicator_lists(data: dict) -> dict:
     """Each group's indicators as an ordered list (dict equality would not see a change of order)."""
     return {
         (level, group): list(indicators.items())
-        for level, groups in _normalised(data)["绩效指标"].items()
+        for level, groups in as_printed(data)["绩效指标"].items()
         for group, indicators in groups.items()
     }
 
@@ -298,7 +281,7 @@ def test_valid_filings_with_hostile_text_survive_check_build_and_import(data):
         written = sorted(imported_dir.glob("*.yaml"))
         assert len(written) == 1, (written, err)
         imported = plain_data(load_document(written[0].name, written[0].read_bytes()).data)
-        assert _normalised(imported) == _normalised(data), err
+        assert as_printed(imported) == as_printed(data), err
         assert _indicator_lists(imported) == _indicator_lists(data)
         # and what import writes is itself a filing that check accepts
         blocking = [(f.rule, f.line, f.col, f.message) for f in check_paths([written[0]])[0]
