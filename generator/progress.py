@@ -35,7 +35,7 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[[int, int], None] | None
 
     def plain(done: int, total: int) -> None:
         step = done * PLAIN_STEPS // total
-        if total >= 100 and step not in shown:
+        if total >= 100 and step and step not in shown:
             shown.add(step)
             click.echo(f"生成申报表：{done}/{total}", err=True)
 

@@ -140,3 +140,17 @@ def test_the_check_cache_notices_an_edit_and_survives_corruption(filings, capsys
     cache_file().write_text("{broken", encoding="utf-8")
     assert run(["check", "projects", "--format", "json"]) in (0, 1)
     assert "header.year-folder" in {r["rule"] for r in json.loads(capsys.readouterr().out)}
+
+
+def test_progress_is_plain_lines_in_ci_and_nothing_when_quiet(monkeypatch, capsys):
+    from generator.progress import progress_reporter
+
+    monkeypatch.setenv("CI", "true")
+    with progress_reporter(quiet=False) as progress:
+        for done in range(1, 201):
+            progress(done, 200)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "生成申报表：20/200" and lines[-1] == "生成申报表：200/200" and len(lines) == 10
+    with progress_reporter(quiet=True) as progress:
+        assert progress is None
+    assert capsys.readouterr().err == ""
