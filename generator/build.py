@@ -281,13 +281,15 @@ def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
 
 
 LOCK_NAME = ".jixiao-build.lock"
+RUNNING_NAME = ".jixiao-build.running"
 
 
 @contextmanager
 def output_lock(out_dir: Path, quiet: bool = False):
     """One build at a time per output folder: a second one waits for the first, then sees its results.
 
-    Under the lock, temporary files left by a build that was killed are removed."""
+    A marker file stands while a build runs; finding it at the start means the last build was
+    killed, and the temporary files it may have left are removed (under the lock, so none is in use)."""
     from filelock import FileLock, Timeout
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -298,10 +300,15 @@ def output_lock(out_dir: Path, quiet: bool = False):
         if not quiet:
             click.echo(f"另一个 jixiao build 正在写 {out_dir}/，等它完成……", err=True)
         lock.acquire()
+    marker = out_dir / RUNNING_NAME
     try:
-        for leftover in out_dir.rglob(".jixiao-*.tmp"):
-            leftover.unlink(missing_ok=True)
+        if marker.exists():
+            for folder, _, files in os.walk(out_dir):
+                for leftover in (f for f in files if f.startswith(".jixiao-") and f.endswith(".tmp")):
+                    os.unlink(os.path.join(folder, leftover))
+        marker.touch()
         yield
+        marker.unlink()
     finally:
         lock.release()
 

@@ -624,6 +624,18 @@ def test_a_failing_render_keeps_the_previous_output(tmp_path, monkeypatch):
     _no_temporary_files(out)
 
 
+def test_temporary_files_of_a_killed_build_are_removed_by_the_next(tmp_path):
+    projects = _project(tmp_path)
+    out = tmp_path / "out"
+    assert _build(projects, "--out", out) == 0
+    # What a build killed mid-write leaves: its running marker and half-written temporary files.
+    (out / generator.build.RUNNING_NAME).touch()
+    (out / "2024" / ".jixiao-督查室工作经费.docx.abc123.tmp").write_bytes(b"PK half")
+    (out / ".jixiao-index.html.def456.tmp").write_bytes(b"<html")
+    assert _build(projects, "--out", out) == 0
+    _no_temporary_files(out)
+
+
 def test_a_filing_with_a_schema_error_is_reported_and_not_written(tmp_path, capsys):
     projects = _project(tmp_path)
     broken = projects / "2024" / "坏.yaml"
