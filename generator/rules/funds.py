@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from ..findings import Severity
 from . import Hit, rule
 
-FUNDS = "项目资金"
+
+def _amounts(filing, form):
+    """(key, amount, position) of each 项目资金 item; Funds holds them in the form's order."""
+    for item, amount in zip(form.funds_items, astuple(filing.funds), strict=True):
+        yield item.key, amount, filing.value_at(form.funds.key, item.key)
 
 
 @rule(
@@ -18,7 +24,7 @@ def funds_sum(filing, form):
     funds = filing.funds
     if funds.total != funds.fiscal + funds.other:
         yield Hit(
-            filing.value_at(FUNDS, "年度资金总额"),
+            filing.value_at(form.funds.key, form.funds_items[0].key),
             f"年度资金总额 {funds.total} 万元 ≠ 财政拨款 {funds.fiscal} 万元 + 其他资金 {funds.other} 万元"
             f"（= {funds.fiscal + funds.other} 万元）",
         )
@@ -31,10 +37,9 @@ def funds_sum(filing, form):
     "项目资金的三个金额都不能是负数。",
 )
 def funds_negative(filing, form):
-    for item in form.funds_items:
-        amount = getattr(filing.funds, _ATTRIBUTE[item.key])
+    for key, amount, position in _amounts(filing, form):
         if amount < 0:
-            yield Hit(filing.value_at(FUNDS, item.key), f"{item.key}是 {amount} 万元，金额不能为负数")
+            yield Hit(position, f"{key}是 {amount} 万元，金额不能为负数")
 
 
 @rule(
@@ -44,10 +49,9 @@ def funds_negative(filing, form):
     "项目资金以万元为单位，通常保留到两位小数（百元）。更多小数位多半是把元当成了万元，或者是计算时的尾数。",
 )
 def funds_precision(filing, form):
-    for item in form.funds_items:
-        amount = getattr(filing.funds, _ATTRIBUTE[item.key])
+    for key, amount, position in _amounts(filing, form):
         if -amount.as_tuple().exponent > 2:
-            yield Hit(filing.value_at(FUNDS, item.key), f"{item.key} {amount} 万元有 {-amount.as_tuple().exponent} 位小数，请核对单位和尾数")
+            yield Hit(position, f"{key} {amount} 万元有 {-amount.as_tuple().exponent} 位小数，请核对单位和尾数")
 
 
 PLAUSIBLE_LIMIT = 10_000_000  # 万元, that is 1000 亿元: more than any department's project
@@ -60,10 +64,7 @@ PLAUSIBLE_LIMIT = 10_000_000  # 万元, that is 1000 亿元: more than any depar
     f"项目资金的单位是万元。超过 {PLAUSIBLE_LIMIT:,} 万元（1000 亿元）的金额，多半是按元填写了，或者多打了几位数。",
 )
 def funds_magnitude(filing, form):
-    for item in form.funds_items:
-        amount = getattr(filing.funds, _ATTRIBUTE[item.key])
+    for key, amount, position in _amounts(filing, form):
         if abs(amount) > PLAUSIBLE_LIMIT:
-            yield Hit(filing.value_at(FUNDS, item.key), f"{item.key} {amount} 万元大得不合理；单位是万元，请检查是否按元填写或多打了数字")
+            yield Hit(position, f"{key} {amount} 万元大得不合理；单位是万元，请检查是否按元填写或多打了数字")
 
-
-_ATTRIBUTE = {"年度资金总额": "total", "财政拨款": "fiscal", "其他资金": "other"}
