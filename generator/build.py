@@ -1,7 +1,7 @@
 """`jixiao build`: every filing → the official Word table and an HTML preview (and PDF), per year.
 
-Per run: stat every filing (reading and hashing only those that changed) → check (unchanged files from the
-changed, in worker processes → write in input order, atomically, only outputs whose bytes changed →
+Per run: stat every filing (reading and hashing only those that changed) → check and render (unchanged
+files from the cache, the changed ones in worker processes) → write atomically, only outputs whose bytes changed →
 PDF in one LibreOffice process → index.html per year → remove the outputs of deleted filings →
 manifest. A filing that cannot be rendered is reported; the others still build.
 """
@@ -180,6 +180,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     checked: dict[str, Checked] = {}
     names: list[str] = []  # every input, in order
     keys, digests, stats, tasks, pending = {}, {}, {}, [], []
+    not_built: list[str] = []  # unreadable, or known from the cache to fail the check
     for path in paths:
         name = display_name(path)
         names.append(name)
@@ -190,6 +191,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
             name, raw, failed = read_source(path)
             if failed is not None:
                 checked[name] = failed
+                not_built.append(name)
                 continue
             digest = content_digest(raw)
         digests[name] = digest
@@ -200,15 +202,18 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         source, timestamp = describe(name, origin), origin.timestamp.isoformat()
         keys[name] = output_key(digests[name], formats, source, timestamp)
         cached = cache.get(name, digests[name]) if cache else None
-        summary = cached[1] if cached is not None else None
-        if summary is not None:
-            if manifest.fresh(name, keys[name], _expected(summary.year, output_stem(name), formats, pdf)):
+        if cached is not None:
+            summary = cached[1]
+            if summary is None or manifest.fresh(name, keys[name], _expected(summary.year, output_stem(name), formats, pdf)):
                 checked[name] = Checked(*cached)
+                if summary is None:
+                    not_built.append(name)
                 continue
         if raw is None:
             name, raw, failed = read_source(path)
             if failed is not None:
                 checked[name] = failed
+                not_built.append(name)
                 continue
         tasks.append(_Task(name, raw, out_dir, formats, source, timestamp))
     # Files whose output names coincide are built one after the other here, so that no two
@@ -217,7 +222,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     shared = [task for task in tasks if stems[output_stem(task.name)] > 1]
     separate = [task for task in tasks if stems[output_stem(task.name)] == 1]
 
-    report = BuildReport(findings=[])
+    report = BuildReport(findings=[], failed=not_built)
     rendered: list[tuple[str, Path]] = []  # (source name, stem path) built or confirmed this run
     taken: dict[Path, str] = {}
     for result in _run(separate, jobs, progress):
@@ -229,8 +234,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         checked[task.name] = result.checked
     if cache is not None:
         for task in tasks:
-            c = checked[task.name]
-            cache.put(task.name, digests[task.name], c.findings, c.suppressions, c.summary, stats[task.name])
+            cache.put(task.name, digests[task.name], checked[task.name], stats[task.name])
         cache.save()
 
     ordered = [checked[name] for name in names]
@@ -263,9 +267,8 @@ def _collect(result: _Result, report: BuildReport, rendered: list, taken: dict[P
 def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
     stale = []
     for _, stem_path in rendered:
-        document, pdf = output_path(stem_path, ".docx"), output_path(stem_path, ".pdf")
-        if not pdf.exists() or pdf.stat().st_mtime_ns < document.stat().st_mtime_ns:
-            stale.append(document)
+        if not _current(output_path(stem_path, ".pdf")):
+            stale.append(output_path(stem_path, ".docx"))
     if not stale:
         return "PDF 都是最新的"
     soffice = find_soffice()

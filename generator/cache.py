@@ -40,7 +40,7 @@ def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def file_stat(path: Path) -> list[int] | None:
+def file_stat(path: Path | str) -> list[int] | None:
     """Size and modification time (ns): with the cache, an unchanged file is not even read."""
     try:
         info = os.stat(path)
@@ -111,14 +111,14 @@ class CheckCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, name: str, digest: str, findings: list[Finding], suppressions: list[Suppression], summary: Summary | None,
-            stat: list[int] | None = None) -> None:
+    def put(self, name: str, digest: str, checked, stat: list[int] | None) -> None:
+        """Record a check.Checked (findings, summary, suppressions) for these bytes and this size and time."""
         self.entries[name] = {
             "digest": digest,
             "stat": stat,
-            "findings": [f.as_dict() for f in findings],
-            "suppressions": [{"line": s.line, "col": s.col, "ids": list(s.ids)} for s in suppressions],
-            "summary": _summary_to_json(summary),
+            "findings": [f.as_dict() for f in checked.findings],
+            "suppressions": [{"line": s.line, "col": s.col, "ids": list(s.ids)} for s in checked.suppressions],
+            "summary": _summary_to_json(checked.summary),
         }
         self.changed = True
 

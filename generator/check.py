@@ -175,8 +175,7 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
         results.update((name, c) for (name, _), c in zip(pending, _check_chunk(pending)))
     if cache is not None:
         for name, _ in pending:
-            c = results[name]
-            cache.put(name, digests[name], c.findings, c.suppressions, c.summary, stats[name])
+            cache.put(name, digests[name], results[name], stats[name])
         cache.save()
     ordered = [results[display_name(path)] for path in paths]
     return conclude(ordered, config), [c.summary for c in ordered if c.summary]

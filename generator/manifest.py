@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from . import resources
-from .cache import fingerprint
+from .cache import file_stat, fingerprint
 from .writer import write_text_atomic
 
 MANIFEST_NAME = ".jixiao-manifest.json"
@@ -36,11 +36,6 @@ def template_pack() -> str:
 def output_key(digest: str, formats: tuple[str, ...], source: str, timestamp: str) -> str:
     parts = [digest, template_pack(), ",".join(formats), source, timestamp]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-def stat_of(path: Path | str) -> list[int]:
-    info = os.stat(path)
-    return [info.st_size, info.st_mtime_ns]
 
 
 @dataclass
@@ -72,18 +67,12 @@ class Manifest:
         if entry is None or entry.key != key or not set(expected) <= set(entry.outputs):
             return False
         folder = str(self.out_dir)
-        for relative in expected:
-            try:
-                if stat_of(os.path.join(folder, relative)) != entry.outputs[relative]:
-                    return False
-            except OSError:
-                return False
-        return True
+        return all(file_stat(os.path.join(folder, relative)) == entry.outputs[relative] for relative in expected)
 
     def record(self, name: str, key: str, outputs: list[Path]) -> None:
         """The outputs just made from `key`; earlier outputs of other formats stay listed while they exist,
         so that they are still removed with the filing."""
-        made = {p.relative_to(self.out_dir).as_posix(): stat_of(p) for p in outputs}
+        made = {p.relative_to(self.out_dir).as_posix(): file_stat(p) for p in outputs}
         earlier = self.entries[name].outputs if name in self.entries else {}
         kept = {k: v for k, v in earlier.items() if k not in made and os.path.exists(os.path.join(self.out_dir, k))}
         entry = Entry(key, {**kept, **made})

@@ -647,6 +647,18 @@ def test_a_filing_with_a_schema_error_is_reported_and_not_written(tmp_path, caps
     written = sorted(p.name for p in (out / "2024").iterdir())
     assert written == sorted([f"{n}{s}" for n in THREE for s in (".docx", ".html")] + ["index.html"])
     _no_temporary_files(out)
+    # Built again unchanged, the failure comes from the check cache and is reported the same way.
+    assert _build(projects, "--out", out) == 1
+    err = capsys.readouterr().err
+    assert "坏.yaml" in err and "schema." in err and "1 个申报表未能生成" in err
+
+
+def test_an_unreadable_filing_counts_as_not_built(tmp_path, capsys):
+    projects = _project(tmp_path)
+    (projects / "2024" / "失效.yaml").symlink_to(tmp_path / "已删除.yaml")
+    assert _build(projects, "--out", tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert "失效.yaml" in err and "file.unreadable" in err and "1 个申报表未能生成" in err
 
 
 # 7. Safe output names ------------------------------------------------------------------------------
