@@ -22,11 +22,11 @@ class Position:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A 三级指标 row: its name, its 指标值, and optional extra columns (指标解释, 备注, ...)."""
+    """A 三级指标 row: its name and its 指标值 (extra columns such as 指标解释 stay in the YAML: no
+    renderer or rule reads them)."""
 
     name: str
     value: str
-    details: dict[str, str]
     position: Position
     value_position: Position
 
@@ -118,11 +118,8 @@ def _positions(data: Any) -> tuple[dict[tuple, Position], dict[tuple, Position]]
 def _indicator(name: str, raw: Any, path: tuple, keys: dict, values: dict) -> Indicator:
     if isinstance(raw, dict):
         value_key = "指标值"
-        return Indicator(
-            name, str(raw[value_key]), {k: str(v) for k, v in raw.items() if k != value_key},
-            keys[path], values.get((*path, value_key), values[path]),
-        )
-    return Indicator(name, str(raw), {}, keys[path], values[path])
+        return Indicator(name, str(raw[value_key]), keys[path], values.get((*path, value_key), values[path]))
+    return Indicator(name, str(raw), keys[path], values[path])
 
 
 def build_filing(document: Document, form: FormDefinition) -> Filing:
