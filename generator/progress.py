@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 import click
 
 PLAIN_STEPS = 10  # plain output: a line at every tenth of the work
+PLAIN_FROM = 100  # filings; a smaller build ends before progress lines would help
 
 
 @contextmanager
@@ -35,7 +36,7 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[[int, int], None] | None
 
     def plain(done: int, total: int) -> None:
         step = done * PLAIN_STEPS // total
-        if total >= 100 and step and step not in shown:
+        if total >= PLAIN_FROM and step and step not in shown:
             shown.add(step)
             click.echo(f"生成申报表：{done}/{total}", err=True)
 
