@@ -181,6 +181,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     names: list[str] = []  # every input, in order
     keys, digests, stats, tasks, pending = {}, {}, {}, [], []
     not_built: list[str] = []  # unreadable, or known from the cache to fail the check
+    up_to_date = 0  # outputs of filings that need no rebuild
     for path in paths:
         name = display_name(path)
         names.append(name)
@@ -203,11 +204,14 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         keys[name] = output_key(digests[name], formats, source, timestamp)
         cached = cache.get(name, digests[name]) if cache else None
         if cached is not None:
+            checked[name] = Checked(*cached)  # a rebuild below replaces it with the fresh result
             summary = cached[1]
-            if summary is None or manifest.fresh(name, keys[name], _expected(summary.year, output_stem(name), formats, pdf)):
-                checked[name] = Checked(*cached)
-                if summary is None:
-                    not_built.append(name)
+            if summary is None:
+                not_built.append(name)
+                continue
+            expected = _expected(summary.year, output_stem(name), formats, pdf)
+            if manifest.fresh(name, keys[name], expected):
+                up_to_date += len(expected)
                 continue
         if raw is None:
             name, raw, failed = read_source(path)
@@ -222,7 +226,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     shared = [task for task in tasks if stems[output_stem(task.name)] > 1]
     separate = [task for task in tasks if stems[output_stem(task.name)] == 1]
 
-    report = BuildReport(findings=[], failed=not_built)
+    report = BuildReport(findings=[], failed=not_built, unchanged=up_to_date)
     rendered: list[tuple[str, Path]] = []  # (source name, stem path) built or confirmed this run
     taken: dict[Path, str] = {}
     for result in _run(separate, jobs, progress):

@@ -624,6 +624,15 @@ def test_a_failing_render_keeps_the_previous_output(tmp_path, monkeypatch):
     _no_temporary_files(out)
 
 
+def test_a_rebuild_with_nothing_changed_counts_every_output_as_unchanged(tmp_path, capsys):
+    projects = _project(tmp_path)
+    out = tmp_path / "out"
+    assert _build(projects, "--out", out) == 0
+    assert "写入 7 个文件" in capsys.readouterr().err  # 3 filings × (.docx, .html) + index.html
+    assert _build(projects, "--out", out) == 0
+    assert "写入 0 个文件到" in (err := capsys.readouterr().err) and "（7 个没有变化" in err
+
+
 def test_temporary_files_of_a_killed_build_are_removed_by_the_next(tmp_path):
     projects = _project(tmp_path)
     out = tmp_path / "out"
