@@ -292,7 +292,7 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
         raise click.UsageError(f"文件夹不存在：{source_dir}")
     sources = filing_paths([source_dir])
     grade_key = next(iter(load_forms().values())).grade.key
-    existing = [source_dir_to(target_dir, source_dir, path) for path in sources if source_dir_to(target_dir, source_dir, path).exists()]
+    existing = [target for path in sources if (target := source_dir_to(target_dir, source_dir, path)).exists()]
     if existing:
         click.echo("错误：以下文件已经存在，没有复制任何文件：\n" + "\n".join(f"  {p}" for p in existing), err=True)
         sys.exit(EXIT_FINDINGS)
