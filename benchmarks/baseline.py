@@ -11,9 +11,7 @@ import io
 
 from docxtpl import DocxTemplate
 
-from generator.render_docx import (
-    TEMPLATE_NAME, DocumentInfo, apply_vertical_merges, environment, indicator_table, normalize_zip, set_properties,
-)
+from generator.render.word import TEMPLATE_NAME, DocumentInfo, apply_vertical_merges, environment, indicator_table, normalize_zip, set_properties
 
 
 def render_plain(form, context: dict, info: DocumentInfo) -> bytes:

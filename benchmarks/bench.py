@@ -38,13 +38,13 @@ def baseline(paths: list[Path], out_dir: Path) -> None:
     from jsonschema import Draft7Validator
     from ruamel.yaml import YAML
 
-    from generator import resources
-    from generator.forms import load_forms
-    from generator.layout import form_context
-    from generator.model import build_filing
-    from generator.render_docx import DocumentInfo
-    from generator.schema import load_schema
-    from generator.yamlio import Document
+    from generator.common import resources
+    from generator.common.yamlio import Document
+    from generator.filing.model import build_filing
+    from generator.forms.definition import load_forms
+    from generator.forms.schema import load_schema
+    from generator.render.layout import form_context
+    from generator.render.word import DocumentInfo
 
     schema = load_schema(resources.schema_path())
     forms = load_forms()

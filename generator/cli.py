@@ -8,18 +8,20 @@ from pathlib import Path
 
 import click
 
-from . import __version__, resources
-from .cache import CheckCache
-from .check import check_files, default_jobs, read_bytes
-from .config import ConfigError, load_config
-from .explain import explain_rule, rules_markdown, rules_table
-from .forms import FormError, load_forms
-from .schema import render_schema
-from .names import safe_stem
-from .writer import write_text_atomic
-from .yamlio import YamlRejected, decode
-from .discover import PathNotFound, filing_paths
-from .findings import FORMATTERS, Severity
+from . import __version__
+from .common import resources
+from .common.atomic import write_text_atomic
+from .common.discover import PathNotFound, filing_paths
+from .common.findings import FORMATTERS, Severity
+from .common.names import safe_stem
+from .common.parallel import default_jobs
+from .common.yamlio import YamlRejected, decode
+from .forms.definition import FormError, load_forms
+from .forms.schema import render_schema
+from .review.cache import CheckCache
+from .review.check import check_files, read_bytes
+from .review.config import ConfigError, load_config
+from .review.explain import explain_rule, rules_markdown, rules_table
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -175,8 +177,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；删除了的申报表，其输出文件也会删除。
     审核问题只汇总显示，不影响生成；无法生成的文件会列出原因，其他文件照常生成。
     """
-    from .build import FORMATS, build as run_build, output_lock  # lazily: `check` need not import the renderers
-    from .progress import progress_reporter
+    from .build.progress import progress_reporter
+    from .build.runner import FORMATS, output_lock  # lazily: `check` need not import the renderers
+    from .build.runner import build as run_build
 
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
@@ -214,7 +217,8 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
 
     路径可以是文件或文件夹，默认 projects/。
     """
-    from .fmt import FormatRefused, format_text, modeline_for
+    from .filing.modeline import modeline_for
+    from .history.fmt import FormatRefused, format_text
 
     forms = load_forms()
     changed, broken = [], []
@@ -250,8 +254,8 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) -> None:
     """按表样新建一个申报表：projects/<年度>/<项目名称>.yaml，列出全部栏目和分组，必填项有注释。"""
-    from .fmt import modeline_for
-    from .scaffold import new_filing_text
+    from .filing.modeline import modeline_for
+    from .history.scaffold import new_filing_text
 
     forms = load_forms()
     form = _pick_form(forms, form_id)
@@ -283,7 +287,7 @@ def _pick_form(forms: dict, form_id: str | None):
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
     """把一个年度的全部申报表复制到新年度：年度、项目期顺延，清空综合评定等级，保留注释；不覆盖已有文件。"""
-    from .scaffold import rollover_text
+    from .history.scaffold import rollover_text
 
     source_dir, target_dir = projects_dir / str(old_year), projects_dir / str(new_year)
     if old_year == new_year:
@@ -330,11 +334,9 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
     写两个修订版本时比较这两个版本。也可以直接比较两个文件：jixiao diff 旧.yaml 新.yaml。
     只改了格式、注释、引号或键的顺序不算变化。
     """
-    from .diff import analyze, diff_snapshots
-    from .diff_format import format_json, format_markdown, format_text
-    from .revisions import (
-        RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve,
-    )
+    from .history.diff import analyze, diff_snapshots
+    from .history.diff_format import format_json, format_markdown, format_text
+    from .history.revisions import RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve
 
     config = load_config()
     try:
@@ -378,7 +380,7 @@ def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | No
     一个文档可以包含多张表；每张表写成一个以项目名称命名的文件。无法识别的内容会列出位置，
     并作为注释保留在 YAML 里；这时退出码为 1（除非 --keep-going）。
     """
-    from .import_run import import_documents
+    from .importing.run import import_documents
 
     form = _pick_form(load_forms(), form_id)
     outcome = import_documents(list(documents), form, out_dir, year)

@@ -21,9 +21,9 @@ from typing import Callable
 
 import pytest
 
-from generator.check import check_paths
 from generator.cli import run
-from generator.rules import REGISTRY
+from generator.review.check import check_paths
+from generator.review.rules import REGISTRY
 
 REPO = Path(__file__).resolve().parents[1]
 BAD = REPO / "tests" / "bad"
@@ -190,7 +190,7 @@ if not hasattr(os, "mkfifo"):
 CHILD = r"""
 import contextlib, io, json, sys
 from pathlib import Path
-from generator.check import check_paths
+from generator.review.check import check_paths
 from generator.cli import run
 path = Path(sys.argv[1])
 findings, _ = check_paths([path])

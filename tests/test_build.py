@@ -19,18 +19,18 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import generator.common.libreoffice
+import generator.render.pages
 import pytest
 import yaml
+from conftest import REPO, SEED_HEADERS
 from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
-import generator.build
-import generator.libreoffice
-import generator.render_html
-from conftest import REPO, SEED_HEADERS
+import generator.build.runner
 from generator.cli import run
-from generator.render_docx import TemplateProblem
+from generator.render.word import TemplateProblem
 
 try:  # html5lib in strict mode proves the pages are HTML5 without a single parse error
     import html5lib
@@ -605,14 +605,14 @@ def test_a_failing_render_keeps_the_previous_output(tmp_path, monkeypatch):
     before = _snapshot(out)
 
     _project(tmp_path, edit=lambda text: text.replace("年度总体目标: ", "年度总体目标: 第二版。"))
-    original = generator.render_html.render_preview
+    original = generator.render.pages.render_preview
 
     def failing_preview(form, context, source):
         if context["field"]["项目名称"] == "聘用人员工作经费":
             raise TemplateProblem("模板 preview.html.j2 无法渲染：测试")
         return original(form, context, source)
 
-    monkeypatch.setattr(generator.render_html, "render_preview", failing_preview)
+    monkeypatch.setattr(generator.render.pages, "render_preview", failing_preview)
     assert _build(projects, "--out", out) == 1
     after = _snapshot(out)
     for suffix in (".docx", ".html"):  # neither file of the failed filing was replaced
@@ -638,7 +638,7 @@ def test_temporary_files_of_a_killed_build_are_removed_by_the_next(tmp_path):
     out = tmp_path / "out"
     assert _build(projects, "--out", out) == 0
     # What a build killed mid-write leaves: its running marker and half-written temporary files.
-    (out / generator.build.RUNNING_NAME).touch()
+    (out / generator.build.runner.RUNNING_NAME).touch()
     (out / "2024" / ".jixiao-督查室工作经费.docx.abc123.tmp").write_bytes(b"PK half")
     (out / ".jixiao-index.html.def456.tmp").write_bytes(b"<html")
     assert _build(projects, "--out", out) == 0
@@ -687,7 +687,7 @@ def test_file_names_with_spaces_and_chinese(tmp_path):
 ])
 def test_safe_stem_stays_inside_the_output_folder(tmp_path, stem):
     out = tmp_path / "out"
-    safe = generator.names.safe_stem(stem)
+    safe = generator.common.names.safe_stem(stem)
     assert safe and safe not in (".", "..")
     assert not set(safe) & set('/\\:<>"|?*\x00\t')
     assert safe.split(".")[0].strip().upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT9"}
@@ -815,8 +815,8 @@ def test_six_pdfs_from_one_build(seed_build):
 
 
 def test_pdf_without_libreoffice_says_so_and_builds_the_rest(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(generator.libreoffice, "find_soffice", lambda: None)
-    monkeypatch.setattr(generator.build, "find_soffice", lambda: None)
+    monkeypatch.setattr(generator.common.libreoffice, "find_soffice", lambda: None)
+    monkeypatch.setattr(generator.build.runner, "find_soffice", lambda: None)
     out = tmp_path / "out"
     assert _build(SEED, "--out", out, "--pdf") == 0
     err = capsys.readouterr().err

@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SEED_DIR
+
 from generator.cli import run
 
 DATA = REPO / "tests" / "data"

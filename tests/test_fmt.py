@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SEED_DIR
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import (
@@ -20,12 +21,12 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from conftest import REPO, SEED_DIR
 from generator.cli import run
-from generator.fmt import MODELINE_PREFIX, format_text
-from generator.forms import load_forms
-from generator.scaffold import next_period
-from generator.yamlio import load_document, plain_data
+from generator.common.yamlio import load_document, plain_data
+from generator.filing.modeline import MODELINE_PREFIX
+from generator.forms.definition import load_forms
+from generator.history.fmt import format_text
+from generator.history.scaffold import next_period
 
 CLEAN = REPO / "tests" / "data" / "clean_filing.yaml"
 SEEDS = sorted(SEED_DIR.glob("*.yaml"))

@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
-
 from conftest import REPO, SEED_DIR
+from ruamel.yaml import YAML
 
 VENV_BIN = Path(sys.executable).parent
 PRE_COMMIT = VENV_BIN / "pre-commit"

@@ -15,14 +15,14 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import generator.importing.run
 import pytest
+from conftest import LEVELS, REPO, as_printed
 from docx import Document
 from docx.oxml.ns import qn
 
-import generator.import_run
-from conftest import FORM, LEVELS, REPO, as_printed
 from generator.cli import run
-from generator.yamlio import load_document, plain_data
+from generator.common.yamlio import load_document, plain_data
 
 SEED = REPO / "projects" / "2024"
 TITLE = "银川市本级部门项目支出年度预算绩效目标申报表"
@@ -757,7 +757,7 @@ def test_doc_file_is_converted_with_libreoffice(tmp_path, capsys, round_trip):
 
 
 def test_doc_file_without_libreoffice_says_so(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(generator.import_run, "find_soffice", lambda: None)
+    monkeypatch.setattr(generator.importing.run, "find_soffice", lambda: None)
     doc = tmp_path / "旧格式.doc"
     doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
     code, out, err = _import(capsys, doc, "--out", tmp_path / "out")

@@ -5,14 +5,14 @@ import json
 import sys
 
 import pytest
-
 from conftest import REPO
+
 from generator.cli import run
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import write_filings  # noqa: E402
 
-COUNT = 40  # enough to use worker processes (generator.check.PARALLEL_FROM)
+COUNT = 40  # enough to use worker processes (generator.common.parallel.PARALLEL_FROM)
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_the_check_cache_notices_an_edit_and_survives_corruption(filings, capsys
     run(["check", "projects", "--format", "json"])
     rules = {r["rule"] for r in json.loads(capsys.readouterr().out) if r["file"].endswith("00002.yaml")}
     assert "header.year-folder" in rules
-    from generator.cache import cache_file
+    from generator.review.cache import cache_file
 
     cache_file().write_text("{broken", encoding="utf-8")
     assert run(["check", "projects", "--format", "json"]) in (0, 1)
@@ -143,7 +143,7 @@ def test_the_check_cache_notices_an_edit_and_survives_corruption(filings, capsys
 
 
 def test_progress_is_plain_lines_in_ci_and_nothing_when_quiet(monkeypatch, capsys):
-    from generator.progress import progress_reporter
+    from generator.build.progress import progress_reporter
 
     monkeypatch.setenv("CI", "true")
     with progress_reporter(quiet=False) as progress:

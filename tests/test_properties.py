@@ -17,22 +17,21 @@ code under test.
 from __future__ import annotations
 
 import io
-import signal
 import shutil
+import signal
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import html5lib
-import yaml
+from conftest import FORM, LEVELS, REPO, as_printed
 from docx import Document
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import FORM, LEVELS, REPO, as_printed
-from generator.check import check_paths
 from generator.cli import run
-from generator.yamlio import dump_text, load_document, make_yaml, plain_data
+from generator.common.yamlio import dump_text, load_document, make_yaml, plain_data
+from generator.review.check import check_paths
 
 COLUMNS = FORM["indicators"]["columns"]
 TEXT_FIELDS = ("项目名称", "主管部门及代码", "实施单位", "项目属性", "项目期", "年度总体目标")

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import check_paths
 from generator.cli import run
-from generator.config import Config
-from generator.forms import load_forms
-from generator.rules import REGISTRY
-from generator.model import build_filing
-from generator.yamlio import MAX_BYTES, load_document
+from generator.common.yamlio import MAX_BYTES, load_document
+from generator.filing.model import build_filing
+from generator.forms.definition import load_forms
+from generator.review.check import check_paths
+from generator.review.config import Config
+from generator.review.rules import REGISTRY
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,12 +5,12 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-
 from conftest import REPO, SEED_DIR
-from generator.check import check_paths
-from generator.forms import load_forms
-from generator.layout import form_context
-from generator.render_docx import DocumentInfo, PreparedTemplate, render_docx
+
+from generator.forms.definition import load_forms
+from generator.render.layout import form_context
+from generator.render.word import DocumentInfo, PreparedTemplate, render_docx
+from generator.review.check import check_paths
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from baseline import render_plain  # noqa: E402

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import check_paths
 from generator.cli import run
-from generator.findings import Severity
-from generator.rules import REGISTRY, STAGES, _register
+from generator.common.findings import Severity
+from generator.review.check import check_paths
+from generator.review.rules import REGISTRY, STAGES, _register
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 CLEAN = (Path(__file__).resolve().parent / "data" / "clean_filing.yaml").read_text(encoding="utf-8")

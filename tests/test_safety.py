@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from docx import Document
 
-from conftest import REPO
 from generator.cli import run
 
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -2,11 +2,11 @@
 
 import json
 
+from conftest import REPO
 from jsonschema import Draft7Validator
 
-from conftest import REPO
-from generator.forms import load_forms
-from generator.schema import render_schema
+from generator.forms.definition import load_forms
+from generator.forms.schema import render_schema
 
 SCHEMA = json.loads((REPO / "schema.json").read_text(encoding="utf-8"))
 # With one form its fields are at the top level; with several, under allOf → if/then.

@@ -4,9 +4,10 @@ import csv
 from decimal import Decimal
 
 import pytest
-
 from conftest import REPO, SEED_DIR, SEED_HEADERS
-from generator.check import check_paths
+
+from generator.review.check import check_paths
+
 
 @pytest.fixture(scope="module")
 def seed():

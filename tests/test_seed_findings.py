@@ -3,9 +3,10 @@
 from pathlib import Path
 
 from conftest import REPO, SEED_DIR
-from generator.check import check_paths
+
 from generator.cli import run
-from generator.explain import rules_markdown
+from generator.review.check import check_paths
+from generator.review.explain import rules_markdown
 
 E, W, I = "error", "warning", "info"
 

@@ -2,12 +2,12 @@
 
 import runpy
 
+from conftest import REPO, SEED_DIR
 from docxtpl import DocxTemplate
 
-from conftest import REPO, SEED_DIR
-from generator.check import check_paths
-from generator.forms import load_forms
-from generator.layout import form_context
+from generator.forms.definition import load_forms
+from generator.render.layout import form_context
+from generator.review.check import check_paths
 
 FORM_DIR = REPO / "templates" / "yinchuan-2024"
 

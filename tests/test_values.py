@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.values import Empty, Quantity as Q, Text, Timing as T, parse_value
+from generator.filing.values import Empty, Text, parse_value
+from generator.filing.values import Quantity as Q
+from generator.filing.values import Timing as T
 
 SEED_ROWS = Path(__file__).resolve().parent / "data" / "seed_rows.tsv"
 

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from generator.render_docx import normalize_zip
+from generator.render.word import normalize_zip
 
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -1,0 +1,43 @@
+"""Fingerprints for freshness: of jixiao's own code and data, of a file's bytes and its stat; where caches live."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from functools import cache
+from pathlib import Path
+
+from .. import __version__
+from . import resources
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def fingerprint() -> str:
+    """Changes whenever anything that decides a finding changes: code, forms, schema, version."""
+    digest = hashlib.sha256(__version__.encode())
+    sources = sorted(_PACKAGE.rglob("*.py")) + sorted(resources.templates_dir().glob("*/form.yaml")) + [resources.schema_path()]
+    for path in sources:
+        digest.update(path.as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def file_stat(path: Path | str) -> list[int] | None:
+    """Size and modification time (ns): with the cache, an unchanged file is not even read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns] if stat.S_ISREG(info.st_mode) else None
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("JIXIAO_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jixiao")
+

@@ -1,0 +1,138 @@
+"""`jixiao diff` output: a terminal change list, a PR comment in Markdown, or JSON for tools."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import click
+
+from ..review.rules.cost import wan
+from .diff import DiffReport, FilingChange
+
+
+def _delta(before: Decimal, after: Decimal) -> str:
+    change = after - before
+    return ("+" if change > 0 else "") + wan(change)
+
+
+def _money_line(report: DiffReport) -> str:
+    return (
+        f"部门年度资金总额合计：{wan(report.total_before)} → {wan(report.total_after)} 万元"
+        f"（{_delta(report.total_before, report.total_after)} 万元）；"
+        f"申报表 {report.count_before} → {report.count_after} 个"
+    )
+
+
+def _shown(text: str) -> str:
+    return text if text.strip() else "（空）"
+
+
+def _where(change: FilingChange) -> str:
+    if change.old and change.new and change.old.path != change.new.path:
+        return f"{change.old.path} → {change.new.path}"
+    return (change.new or change.old).path
+
+
+def _lines(change: FilingChange) -> list[tuple[str, str]]:
+    """(kind, text) lines of one filing's change; kind drives colour and Markdown markers."""
+    lines: list[tuple[str, str]] = []
+    for state in (change.old, change.new):
+        if state is not None and state.filing is None:
+            lines.append(("error", f"{state.path} 无法读取（{len(state.findings)} 个问题，运行 jixiao check 查看）"))
+    if change.status in ("新增", "删除"):
+        state = change.new or change.old
+        if state.filing is not None:
+            kind = "added" if change.status == "新增" else "removed"
+            lines.append((kind, f"{change.status}申报表：年度资金总额 {wan(state.total)} 万元，{len(state.filing.indicators)} 个三级指标"))
+    lines += [("change", f"{key}：{_shown(old)} → {_shown(new)}") for key, old, new in change.header]
+    lines += [("change", f"{key}：{wan(old)} → {wan(new)} 万元（{_delta(old, new)}）") for key, old, new in change.funds]
+    lines += [("added", f"新增指标 {key}：{_shown(value)}") for key, value in change.added]
+    lines += [("removed", f"删除指标 {key}：{_shown(value)}") for key, value in change.removed]
+    lines += [("change", f"修改指标 {key}：{_shown(old)} → {_shown(new)}") for key, old, new in change.changed]
+    lines += [
+        ("change", f"移动指标 {source.name}：{source.level}/{source.group} → {target.level}/{target.group}"
+                   + (f"，{_shown(old)} → {_shown(new)}" if old != new else ""))
+        for source, target, old, new in change.moved
+    ]
+    lines += [("problem", f"新问题 {f.severity.label} [{f.rule}] 第 {f.line} 行：{f.message}") for f in change.new_findings]
+    lines += [("fixed", f"已解决 {f.severity.label} [{f.rule}]：{f.message}") for f in change.fixed_findings]
+    return lines
+
+
+def _total(change: FilingChange) -> str:
+    before = change.old.total if change.old and change.old.filing else None
+    after = change.new.total if change.new and change.new.filing else None
+    if before is not None and after is not None:
+        return f"{wan(before)} → {wan(after)}" if before != after else wan(after)
+    return wan(after if after is not None else before) if (after is not None or before is not None) else "—"
+
+
+_COLOURS = {"added": "green", "removed": "red", "change": "yellow", "error": "red", "problem": "red", "fixed": "green"}
+
+
+def format_text(report: DiffReport, colour: bool) -> str:
+    if not report.changes:
+        return "申报表没有实质变化（格式、注释、引号和键的顺序不算变化）。\n" + _money_line(report) + "\n"
+    out = []
+    for change in report.changes:
+        out.append(click.style(f"{change.status} {change.name}（{_where(change)}）", bold=True) if colour
+                   else f"{change.status} {change.name}（{_where(change)}）")
+        for kind, text in _lines(change):
+            out.append("  " + (click.style(text, fg=_COLOURS[kind]) if colour else text))
+    out.append(_money_line(report))
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_markdown(report: DiffReport) -> str:
+    out = ["## 申报表变更", ""]
+    if not report.changes:
+        return "\n".join(out + ["申报表没有实质变化。", "", _money_line(report), ""])
+    out += ["| 申报表 | 变更 | 年度资金总额（万元） | 新问题 | 已解决 |", "|---|---|---|---|---|"]
+    for change in report.changes:
+        out.append(
+            f"| {_cell(change.name)} | {change.status} | {_total(change)} | "
+            f"{len(change.new_findings)} | {len(change.fixed_findings)} |"
+        )
+    out += ["", f"**{_money_line(report)}**", ""]
+    markers = {"added": "➕", "removed": "➖", "change": "✏️", "error": "⚠️", "problem": "❌", "fixed": "✅"}
+    for change in report.changes:
+        out += [f"### {change.status}：{_cell(change.name)}", "", f"`{_where(change)}`", ""]
+        out += [f"- {markers[kind]} {_cell(text)}" for kind, text in _lines(change)] or ["- （无实质变化）"]
+        out.append("")
+    return "\n".join(out)
+
+
+def format_json(report: DiffReport) -> str:
+    def finding(f):
+        return f.as_dict()
+
+    return json.dumps({
+        "total_before": wan(report.total_before),
+        "total_after": wan(report.total_after),
+        "filings_before": report.count_before,
+        "filings_after": report.count_after,
+        "changes": [
+            {
+                "status": c.status,
+                "name": c.name,
+                "old_path": c.old.path if c.old else None,
+                "new_path": c.new.path if c.new else None,
+                "total_before": wan(c.old.total) if c.old and c.old.filing else None,
+                "total_after": wan(c.new.total) if c.new and c.new.filing else None,
+                "header": [{"field": k, "old": o, "new": n} for k, o, n in c.header],
+                "funds": [{"field": k, "old": wan(o), "new": wan(n)} for k, o, n in c.funds],
+                "added": [{"indicator": str(k), "value": v} for k, v in c.added],
+                "removed": [{"indicator": str(k), "value": v} for k, v in c.removed],
+                "changed": [{"indicator": str(k), "old": o, "new": n} for k, o, n in c.changed],
+                "moved": [{"from": str(a), "to": str(b), "old": o, "new": n} for a, b, o, n in c.moved],
+                "new_findings": [finding(f) for f in c.new_findings],
+                "fixed_findings": [finding(f) for f in c.fixed_findings],
+            }
+            for c in report.changes
+        ],
+    }, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,106 @@
+"""Running an import: documents in (converting .doc first), filing files out, messages for the user."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..common.atomic import write_text_atomic
+from ..common.libreoffice import ConversionFailed, convert, find_soffice
+from ..common.names import safe_stem
+from ..filing.modeline import modeline_for
+from ..forms.definition import FormDefinition
+from .docx_read import UnreadableDocument, read_document
+from .recognise import ImportedForm, read_forms
+from .to_yaml import filing_text
+
+
+@dataclass
+class ImportOutcome:
+    written: list[Path] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    errors: int = 0  # documents or forms that produced no file
+    problems: int = 0  # pieces of content that could not be placed (kept as comments)
+
+
+def _docx_sources(documents: list[Path], outcome: ImportOutcome, work: Path) -> dict[Path, Path]:
+    """Each input → a .docx to read (old .doc files converted through LibreOffice)."""
+    old = [d for d in documents if d.suffix.lower() == ".doc" and d.is_file()]
+    sources = {d: d for d in documents if d not in old}
+    if not old:
+        return sources
+    soffice = find_soffice()
+    if soffice is None:
+        for document in old:
+            outcome.messages.append(f"{document}: 错误：读取 .doc 需要 LibreOffice（soffice），没有找到；请安装，或在 Word 中另存为 .docx")
+            outcome.errors += 1
+        return sources
+    try:
+        converted = convert(old, "docx", soffice)
+    except ConversionFailed as failure:
+        converted = {}
+        outcome.messages.append(str(failure))
+    for document in old:
+        if document in converted:
+            target = work / f"{len(sources):06d}.docx"
+            target.write_bytes(converted[document])
+            sources[document] = target
+        else:
+            outcome.messages.append(f"{document}: 错误：LibreOffice 无法把它转换为 .docx")
+            outcome.errors += 1
+    return sources
+
+
+def import_documents(documents: list[Path], form: FormDefinition, out_dir: Path | None, year: int | None) -> ImportOutcome:
+    outcome = ImportOutcome()
+    with tempfile.TemporaryDirectory(prefix="jixiao-import-") as work:
+        for document, readable in _docx_sources(documents, outcome, Path(work)).items():
+            _import_document(document, readable, form, out_dir, year, outcome)
+    return outcome
+
+
+def _import_document(
+    document: Path, readable: Path, form: FormDefinition, out_dir: Path | None, year: int | None, outcome: ImportOutcome,
+) -> None:
+    try:
+        content = read_document(readable)
+    except UnreadableDocument as unreadable:
+        outcome.messages.append(f"{document}: 错误：{str(unreadable).replace(str(readable), str(document))}")
+        outcome.errors += 1
+        return
+    forms, leftovers = read_forms(content, form)
+    if not forms:
+        outcome.messages.append(f"{document}: 错误：没有找到“{form.title}”（找不到“项目名称”栏目）")
+        outcome.errors += 1
+        return
+    for problem in leftovers:
+        outcome.messages.append(f"{document}: 未能导入：{problem}")
+        outcome.problems += 1
+    for imported in forms:
+        _write_form(document, imported, form, out_dir, imported.year or year, outcome)
+
+
+def _write_form(
+    document: Path, imported: ImportedForm, form: FormDefinition, out_dir: Path | None, year: int | None,
+    outcome: ImportOutcome,
+) -> None:
+    where = f"{document}（{imported.place}）"
+    if year is None:
+        outcome.messages.append(f"{where}: 错误：找不到年度，请用 --year 指定")
+        outcome.errors += 1
+        return
+    if not imported.name.strip():
+        outcome.messages.append(f"{where}: 错误：项目名称是空的，没有导入")
+        outcome.errors += 1
+        return
+    target = (out_dir or Path("projects") / str(year)) / f"{safe_stem(imported.name)}.yaml"
+    if target.exists() or target in outcome.written:
+        outcome.messages.append(f"{where}: 错误：{target} 已经存在，没有覆盖")
+        outcome.errors += 1
+        return
+    outcome.messages.extend(f"{document}: 说明：{note}" for note in imported.notes)
+    outcome.messages.extend(f"{document}: 未能导入：{problem}" for problem in imported.problems)
+    outcome.problems += len(imported.problems)
+    write_text_atomic(target, filing_text(imported, form, year, modeline_for(target), document.name))
+    outcome.written.append(target)

@@ -1,0 +1,429 @@
+"""Render filings into the form's Word template, preparing the template once per process.
+
+docxtpl does the templating work (its XML patching, autoescape, listing and table fixes); what a
+plain `DocxTemplate(...).render(); save()` loop redoes for every filing (re-reading the package,
+re-patching and re-compiling the Jinja template, re-serialising parts that never change) is done
+once here. The two-level vertical merges of the indicator grid are then set from the rows' spans,
+and the package is written with fixed zip timestamps: the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import FileSystemBytecodeCache, FunctionLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+
+from .layout import Row
+from .problem import TemplateProblem
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+TEMPLATE_NAME = "template.docx"
+CORE_PROPERTY_LIMIT = 255  # Word's core properties hold at most 255 characters each
+# The core properties docxtpl renders as templates, in its order (the order decides the XML).
+_TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Document properties: what the file is and where it came from."""
+
+    title: str
+    source: str  # e.g. "projects/2024/x.yaml @ 1a2b3c4 (有未提交的修改)"
+    timestamp: datetime
+
+
+def environment(**options) -> SandboxedEnvironment:
+    # Templates are user-editable files: sandboxed, strict about unknown names, escaping everything.
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, **options)
+
+
+def _compiling_environment(sources: dict[str, str]) -> SandboxedEnvironment:
+    """The environment for a prepared template: its parts as named templates, so that Jinja can keep
+    their compiled code in the cache folder (keyed by the source's checksum) between runs."""
+    from ..common.caching import cache_dir
+
+    folder = cache_dir() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = FileSystemBytecodeCache(str(folder))
+    except OSError:
+        bytecode_cache = None  # no cache folder: compile every run
+    return environment(loader=FunctionLoader(sources.get), bytecode_cache=bytecode_cache)
+
+
+def _problem(template_path: Path, error: Exception, sources: dict[str, str] | None = None) -> TemplateProblem:
+    """The message for a template error: the file, the Jinja error, and the template text around it
+    (as docxtpl shows it: the XML lines with their tags removed, so a Word user recognises the spot)."""
+    lines = getattr(error, "docx_context", None)
+    source = (sources or {}).get(getattr(error, "name", None) or "body")
+    if lines is None and source and getattr(error, "lineno", None):
+        lines = source.splitlines()[max(error.lineno - 3, 0): error.lineno + 2]
+    nearby = " / ".join(text for text in (re.sub(r"<[^>]+>", "", line).strip() for line in lines or []) if text)
+    where = f"，出错处附近的内容：{nearby[:300]}" if nearby else ""
+    return TemplateProblem(f"模板 {template_path} 无法渲染：{type(error).__name__}: {error}{where}")
+
+
+W_BODY, W_TBL, W_TR, W_TC, W_T = qn("w:body"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:t")
+W_TCPR, W_GRIDSPAN, W_VAL = qn("w:tcPr"), qn("w:gridSpan"), qn("w:val")
+
+
+def indicator_table(document, columns: list[str]) -> tuple[int, int]:
+    """In a document element: the number of the table whose header row is the indicator columns, and its first data row."""
+    for number, tbl in enumerate(document.find(W_BODY).iterchildren(W_TBL)):
+        for index, tr in enumerate(tbl.iterchildren(W_TR)):
+            texts = ["".join(t.text or "" for t in tc.iter(W_T)) for tc in tr.iterchildren(W_TC)]
+            if texts[-len(columns):] == columns:
+                return number, index + 1
+    raise TemplateProblem(f"模板中找不到表头为“{' | '.join(columns)}”的指标表格")
+
+
+W_VMERGE = qn("w:vMerge")
+# What may follow w:vMerge in w:tcPr (CT_TcPr's schema order, as python-docx keeps it).
+_AFTER_VMERGE = {qn(tag) for tag in (
+    "w:tcBorders", "w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+    "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange",
+)}
+
+
+def _set_vmerge(tc, value: str) -> None:
+    """What python-docx's `tc.vMerge = value` writes, on plain lxml elements (many cells per filing)."""
+    tcpr = tc.find(W_TCPR)
+    if tcpr is None:
+        tcpr = tc.makeelement(W_TCPR, {})
+        tc.insert(0, tcpr)
+    for old in tcpr.findall(W_VMERGE):
+        tcpr.remove(old)
+    merge = tcpr.makeelement(W_VMERGE, {W_VAL: value})
+    successor = next((child for child in tcpr if child.tag in _AFTER_VMERGE), None)
+    if successor is None:
+        tcpr.append(merge)
+    else:
+        successor.addprevious(merge)
+
+
+def _template_layout(root, columns: list[str]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """From the template: (table number, first rendered indicator row) and the cell positions of
+    grid columns 1 and 2 in the template's indicator row (the row inside the {%tr for row in rows %} loop)."""
+    for number, tbl in enumerate(root.find(W_BODY).iterchildren(W_TBL)):
+        trs = list(tbl.iterchildren(W_TR))
+        for index, tr in enumerate(trs):
+            if _ROWS_LOOP.search(_row_text(tr)) and index + 1 < len(trs):
+                positions = {grid_col: i for i, grid_col in enumerate(_cells_by_grid_column(trs[index + 1]))}
+                if 1 not in positions or 2 not in positions:
+                    raise TemplateProblem("指标表格的一级、二级指标列不是独立的单元格")
+                # Rendering removes the loop's own rows: the first indicator row takes the {%tr for %} row's place.
+                return (number, index), (positions[1], positions[2])
+    raise TemplateProblem(f"模板中找不到指标表格的循环“{{%tr for row in rows %}}”（{' | '.join(columns)}）")
+
+
+_ROWS_LOOP = re.compile(r"\{%-?\s*tr\s+for\s+\w+\s+in\s+rows\b")
+
+
+def _row_text(tr) -> str:
+    return "".join(t.text or "" for t in tr.iter(W_T))
+
+
+def _plain_tables(root) -> bool:
+    """No table inside a table cell, and the usual "w" prefix: rows and cells can be found by their tags."""
+    body = root.find(W_BODY)
+    return root.prefix == "w" and body.find(f".//{W_TC}//{W_TBL}") is None
+
+
+_TABLE_START = re.compile(r"<w:tbl[ >]")
+_ROW_START = re.compile(r"<w:tr[ >]")
+_CELL_START = re.compile(r"<w:tc[ >]")
+_CHILD_TAG = re.compile(r"<w:(\w+)")
+_AFTER_VMERGE_NAMES = frozenset((
+    "tcBorders", "shd", "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign",
+    "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange",
+))
+
+
+def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, int], rows: list[Row]) -> str | None:
+    """The vertical merges written into the rendered body text: the same elements, in the same
+    places, as `apply_vertical_merges` puts into the parsed document, without parsing 100 KB of XML.
+    None when a cell is not as expected (the caller then takes the parsing way)."""
+    number, first_row = location
+    tables = [m.start() for m in _TABLE_START.finditer(body)]
+    if number >= len(tables):
+        return None
+    table_end = body.find("</w:tbl>", tables[number])
+    row_starts = [m.start() for m in _ROW_START.finditer(body, tables[number], table_end)][first_row:]
+    merges: dict[int, dict[int, str]] = {}  # row → cell position → restart / continue
+    for offset, row in enumerate(rows):
+        for index, span in zip(positions, (row.l1_span, row.l2_span)):
+            for covered in range(span if span > 1 else 0):
+                merges.setdefault(offset + covered, {})[index] = "restart" if covered == 0 else "continue"
+    if merges and max(merges) >= len(row_starts):
+        return None
+    inserts: list[tuple[int, str]] = []
+    for offset, cells_to_merge in sorted(merges.items()):
+        start = row_starts[offset]
+        cells = [m.start() for m in _CELL_START.finditer(body, start, body.find("</w:tr>", start))]
+        for index, value in sorted(cells_to_merge.items()):
+            if index >= len(cells):
+                return None
+            opened = body.find(">", cells[index]) + 1
+            if body.startswith("<w:tcPr>", opened):
+                inner = opened + len("<w:tcPr>")
+                closing = body.find("</w:tcPr>", inner)
+                at = closing
+                for child in _CHILD_TAG.finditer(body, inner, closing):
+                    if child.group(1) == "vMerge":
+                        return None
+                    if child.group(1) in _AFTER_VMERGE_NAMES:
+                        at = child.start()
+                        break
+                inserts.append((at, f'<w:vMerge w:val="{value}"/>'))
+            elif body.startswith("<w:tcPr", opened):
+                return None  # <w:tcPr/> or attributes: leave it to the parser
+            else:
+                inserts.append((opened, f'<w:tcPr><w:vMerge w:val="{value}"/></w:tcPr>'))
+    pieces, position = [], 0
+    for at, text in inserts:  # rows and cells were visited in document order
+        pieces += [body[position:at], text]
+        position = at
+    return "".join(pieces) + body[position:]
+
+
+def _cells_by_grid_column(tr) -> dict[int, object]:
+    cells, col = {}, 0
+    for tc in tr.iterchildren(W_TC):
+        cells[col] = tc
+        tcpr = tc.find(W_TCPR)
+        span = tcpr.find(W_GRIDSPAN) if tcpr is not None else None
+        col += int(span.get(W_VAL)) if span is not None else 1
+    return cells
+
+
+def apply_vertical_merges(document, location: tuple[int, int], rows: list[Row]) -> None:
+    """Merge each 一级 cell over its groups' rows and each 二级 cell over its indicators' rows."""
+    number, first_row = location
+    tbl = list(document.find(W_BODY).iterchildren(W_TBL))[number]
+    trs = list(tbl.iterchildren(W_TR))[first_row:first_row + len(rows)]
+    if not trs:
+        return
+    # Every indicator row repeats the template's row, so the cells of grid columns 1 and 2 sit at
+    # the same positions in each.
+    positions = {grid_col: index for index, grid_col in enumerate(_cells_by_grid_column(trs[0]))}
+    if 1 not in positions or 2 not in positions:
+        raise TemplateProblem("指标表格的一级、二级指标列不是独立的单元格")
+    first, second = positions[1], positions[2]
+    for offset, row in enumerate(rows):
+        for index, span in ((first, row.l1_span), (second, row.l2_span)):
+            if span > 1:
+                for covered in range(span):
+                    cells = trs[offset + covered].findall(W_TC)
+                    _set_vmerge(cells[index], "restart" if covered == 0 else "continue")
+
+
+def set_properties(properties, context: dict, info: DocumentInfo) -> None:
+    properties.title = info.title[:CORE_PROPERTY_LIMIT]
+    properties.subject = context["form"]["title"][:CORE_PROPERTY_LIMIT]
+    properties.comments = f"由 jixiao 生成，来源：{info.source}"[:CORE_PROPERTY_LIMIT]
+    properties.identifier = info.source[:CORE_PROPERTY_LIMIT]
+    properties.created = properties.modified = info.timestamp
+    properties.last_printed = info.timestamp
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """Fixed member timestamps and attributes, member order kept: same input, same bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return write_zip([(item.filename, source.read(item.filename)) for item in source.infolist()])
+
+
+def write_zip(members: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def _document_xml(template: DocxTemplate, body: str, prefix: bytes, suffix: bytes, fix_tables: bool):
+    """The rendered body spliced into the document element, parsed once with python-docx's element classes.
+
+    docxtpl would parse the body (fixing tables and image ids), then move it into the document tree
+    (`map_tree`), which costs more than all the rest of a render. Splicing the body between the
+    document's own start and end tags gives the same tree. docxtpl's fixes run only when they can
+    change something: column loops ({%tc %}) in the template, or images (wp:docPr) in the output.
+    """
+    if fix_tables or "docPr" in body:
+        tree = template.fix_tables(body)
+        template.docx_ids_index = 1000
+        template.fix_docpr_ids(tree)
+        body_xml = etree.tostring(tree, encoding="UTF-8")
+    else:
+        body_xml = body.encode("utf-8")
+    # The body was serialised on its own, so it declares the document's namespaces again; drop them,
+    # as moving it into the document does. Parsed as python-docx parses parts, but into plain lxml
+    # elements: the merges below touch many cells, and python-docx's element classes cost per access.
+    return etree.fromstring(prefix + _BODY_START.sub(b"<w:body>", body_xml, count=1) + suffix, _PARSER)
+
+
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's parser options
+
+
+_BODY_START = re.compile(rb"^(<\?xml[^>]*>\s*)?<w:body[^>]*>")
+
+
+def _document_ends(root) -> tuple[bytes, bytes]:
+    """The serialised document element before and after its body."""
+    xml = serialize_part_xml(root)
+    start = xml.index(b"<w:body")
+    end = xml.rindex(b"</w:body>") + len(b"</w:body>")
+    return xml[:start], xml[end:]
+
+
+def _after_render(template: DocxTemplate, xml: str) -> str:
+    """What docxtpl does to a part's rendered XML (see DocxTemplate.render_xml_part)."""
+    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # docxtpl: re.sub(r"\n<w:p([ >])", ...)
+    # Tabs, line breaks and page breaks inside text become Word's own elements. docxtpl rewrites
+    # paragraph by paragraph; only the paragraphs that hold such a character can change.
+    pieces, position = [], 0
+    for match in _LISTING_TEXT.finditer(xml):
+        if match.start() < position:
+            continue  # inside a paragraph already rewritten
+        start = max(xml.rfind("<w:p>", 0, match.start()), xml.rfind("<w:p ", 0, match.start()))
+        end = xml.index("</w:p>", match.end()) + len("</w:p>")
+        pieces += [xml[position:start], template.resolve_listing(xml[start:end])]
+        position = end
+    return "".join(pieces) + xml[position:] if pieces else xml
+
+
+_LITERAL_BRACES = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
+_LISTING_TEXT = re.compile("<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+
+
+class PreparedTemplate:
+    """A form's Word template, patched and compiled once; `render` makes one filing's .docx."""
+
+    def __init__(self, form_directory: Path, columns: list[str]):
+        self.path = form_directory / TEMPLATE_NAME
+        self.sources: dict[str, str] = {}  # each part as a Jinja template, for compiling and for error messages
+        try:
+            self.template = DocxTemplate(self.path)
+            self.template.render_init()
+            source = self.template.get_xml()
+            sources = self.sources
+            sources["body"] = self._patched(source)
+            headers_footers = []
+            for uri in (self.template.HEADER_URI, self.template.FOOTER_URI):
+                for rel_key, part in self.template.get_headers_footers(uri):
+                    xml = self.template.get_part_xml(part)
+                    sources[rel_key] = self._patched(xml)
+                    headers_footers.append((rel_key, self.template.get_headers_footers_encoding(xml)))
+            for name in _TEMPLATED_PROPERTIES:
+                sources[f"property:{name}"] = getattr(self.template.docx.core_properties, name) or ""
+            env = _compiling_environment(sources)
+            self.body = env.get_template("body")
+            self.headers_footers = [(key, env.get_template(key), encoding) for key, encoding in headers_footers]
+            self.properties = {name: env.get_template(f"property:{name}") for name in _TEMPLATED_PROPERTIES}
+            self.document_ends = _document_ends(self.template.docx.element)
+            self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", source))
+            # Where the indicator rows will be, and which cells of a row are 一级/二级: fixed by the template.
+            self.location, self.cell_positions = _template_layout(self.template.docx.element, columns)
+            # Merges can be written straight into the rendered text when the table is plain enough to find
+            # its rows and cells by their tags; otherwise the rendered document is parsed and edited.
+            self.text_merges = not self.column_loops and _plain_tables(self.template.docx.element)
+            self.static_blobs: dict[str, bytes] = {}  # parts no render changes, serialised once
+        except TemplateProblem:
+            raise
+        except Exception as error:  # jinja2 and docxtpl raise many kinds; all mean a broken template
+            raise _problem(self.path, error, self.sources) from None
+        self._check_footnotes()
+
+    def _patched(self, xml: str) -> str:
+        """A part's XML as docxtpl turns it into a Jinja template (see DocxTemplate.render_xml_part).
+
+        docxtpl lets a template print literal braces as {_{ }_} {_% %_} and turns them back after
+        rendering, over the whole output; done here in the template instead, a filing's own text
+        containing "{_{" stays as typed."""
+        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", self.template.patch_xml(xml))
+        for escaped, literal in _LITERAL_BRACES.items():
+            patched = patched.replace(escaped, "{{ '%s' }}" % literal)
+        return patched
+
+    def _check_footnotes(self) -> None:
+        for part in self.template.docx.part.package.parts:
+            if part.content_type.endswith("footnotes+xml") and re.search(rb"\{[{%]", part.blob):
+                raise TemplateProblem(f"模板 {self.path} 的脚注里有标签；jixiao 不渲染脚注，请把标签移到正文")
+
+    def render(self, context: dict, info: DocumentInfo) -> bytes:
+        template = self.template
+        try:
+            body = _after_render(template, self.body.render(context))
+            rendered_parts = [
+                (rel_key, _after_render(template, compiled.render(context)).encode(encoding))
+                for rel_key, compiled, encoding in self.headers_footers
+            ]
+            properties = {name: compiled.render(context) for name, compiled in self.properties.items()}
+        except TemplateError as error:
+            raise _problem(self.path, error, self.sources) from None
+        merged = merge_in_text(body, self.location, self.cell_positions, context["rows"]) if self.text_merges and "docPr" not in body else None
+        if merged is not None:
+            prefix, suffix = self.document_ends
+            document_xml = prefix + _BODY_START.sub(b"<w:body>", merged.encode("utf-8"), count=1) + suffix
+        else:
+            document = _document_xml(template, body, *self.document_ends, self.column_loops)
+            apply_vertical_merges(document, self.location, context["rows"])
+            document_xml = serialize_part_xml(document)
+        for rel_key, xml in rendered_parts:
+            template.map_headers_footers_xml(rel_key, xml)
+        core = template.docx.core_properties
+        for name, value in properties.items():
+            setattr(core, name, value)
+        set_properties(core, context, info)
+        return write_zip(self._members(document_xml))
+
+    def _members(self, document_xml: bytes) -> list[tuple[str, bytes]]:
+        """The package's members in the order python-docx writes them."""
+        main = self.template.docx.part
+        package = main.package
+        parts = list(package.iter_parts())
+        members = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob), ("_rels/.rels", package.rels.xml)]
+        for part in parts:
+            name = part.partname.membername
+            if part is main:
+                blob = document_xml
+            elif part.content_type.endswith(_CHANGING_PARTS):
+                blob = part.blob
+            else:  # styles, settings, fonts, theme...: the same for every filing
+                blob = self.static_blobs.get(name) or self.static_blobs.setdefault(name, part.blob)
+            members.append((name, blob))
+            if len(part.rels):
+                members.append((part.partname.rels_uri.membername, part.rels.xml))
+        return members
+
+
+# Parts whose content a render changes (besides the main document): properties, headers, footers.
+_CHANGING_PARTS = ("core-properties+xml", "header+xml", "footer+xml", "footnotes+xml")
+
+
+_PREPARED: dict[Path, PreparedTemplate] = {}
+
+
+def prepared(form) -> PreparedTemplate:
+    """The prepared template of a form, made once per process."""
+    if form.directory not in _PREPARED:
+        _PREPARED[form.directory] = PreparedTemplate(form.directory, list(form.columns))
+    return _PREPARED[form.directory]
+
+
+def render_docx(form, context: dict, info: DocumentInfo) -> bytes:
+    return prepared(form).render(context, info)

@@ -1,0 +1,101 @@
+"""The check cache: per file, what checking its exact bytes found, so unchanged files are not re-read.
+
+Stored as JSON (never pickle: a cache file must not be able to run code) in the user's cache folder
+(`$JIXIAO_CACHE_DIR`, else `$XDG_CACHE_HOME/jixiao`, else `~/.cache/jixiao`), one file per working
+folder. Entries are valid only for the same jixiao code, forms and schema (the fingerprint); a
+missing, corrupt or foreign cache is simply empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from ..common.atomic import write_text_atomic
+from ..common.caching import cache_dir, fingerprint
+from ..common.findings import Finding, Severity
+from ..filing.model import Position, Summary
+from .suppress import Suppression
+
+
+def cache_file() -> Path:
+    workdir = hashlib.sha256(str(Path.cwd().resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / f"check-{workdir}.json"
+
+
+def _summary_to_json(summary: Summary | None) -> dict | None:
+    if summary is None:
+        return None
+    return {
+        "path": summary.path, "form_id": summary.form_id, "year": summary.year, "name": summary.name,
+        "total": str(summary.total), "indicators": summary.indicators,
+        "name_position": [summary.name_position.line, summary.name_position.col],
+    }
+
+
+def _summary_from_json(data: dict | None) -> Summary | None:
+    if data is None:
+        return None
+    return Summary(
+        data["path"], data["form_id"], data["year"], data["name"], Decimal(data["total"]), data["indicators"],
+        Position(*data["name_position"]),
+    )
+
+
+class CheckCache:
+    def __init__(self, path: Path | None = None):
+        self.path = path or cache_file()
+        self.entries: dict[str, dict] = {}
+        self.changed = False
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            if stored.get("fingerprint") == fingerprint() and isinstance(stored.get("entries"), dict):
+                self.entries = stored["entries"]
+        except (OSError, ValueError, AttributeError):
+            self.entries = {}
+
+    def known_digest(self, name: str, stat: list[int] | None) -> str | None:
+        """The digest recorded for a file whose size and modification time are unchanged (no need to read it)."""
+        entry = self.entries.get(name)
+        if stat is None or not isinstance(entry, dict) or entry.get("stat") != stat:
+            return None
+        return entry.get("digest")
+
+    def get(self, name: str, digest: str):
+        """(findings, summary, suppressions) for these exact bytes (the fields of check.Checked), or None."""
+        entry = self.entries.get(name)
+        if not isinstance(entry, dict) or entry.get("digest") != digest:
+            return None
+        try:
+            findings = [
+                Finding(f["file"], f["line"], f["col"], Severity(f["severity"]), f["rule"], f["message"])
+                for f in entry["findings"]
+            ]
+            suppressions = [Suppression(s["line"], s["col"], tuple(s["ids"])) for s in entry["suppressions"]]
+            return findings, _summary_from_json(entry["summary"]), suppressions
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, name: str, digest: str, checked, stat: list[int] | None) -> None:
+        """Record a check.Checked (findings, summary, suppressions) for these bytes and this size and time."""
+        self.entries[name] = {
+            "digest": digest,
+            "stat": stat,
+            "findings": [f.as_dict() for f in checked.findings],
+            "suppressions": [{"line": s.line, "col": s.col, "ids": list(s.ids)} for s in checked.suppressions],
+            "summary": _summary_to_json(checked.summary),
+        }
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        for name in [n for n in self.entries if not os.path.exists(n)]:
+            del self.entries[name]
+        try:
+            write_text_atomic(self.path, json.dumps({"fingerprint": fingerprint(), "entries": self.entries}, ensure_ascii=False))
+        except OSError:
+            pass  # a cache that cannot be written only costs time next run

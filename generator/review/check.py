@@ -1,0 +1,172 @@
+"""`jixiao check`: load → validate (schema, rules) → model, for many files in one process or several."""
+
+from __future__ import annotations
+
+import errno
+import stat
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..common import resources
+from ..common.caching import content_digest, file_stat
+from ..common.findings import Finding, Severity, sort_findings
+from ..common.parallel import PARALLEL_FROM, parallel_map
+from ..common.yamlio import YamlRejected, load_document, make_reading_yaml
+from ..filing.model import Filing, Summary, build_filing
+from ..filing.validate import schema_findings, text_findings
+from ..forms.definition import FormDefinition, load_forms
+from ..forms.schema import load_schema
+from .cache import CheckCache
+from .config import Config
+from .rules import run_collection_rules, run_filing_rules
+from .suppress import Suppression, apply_suppressions, find_suppressions
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What checking one file produced: its own findings, its summary and suppression comments when it loaded."""
+
+    findings: list[Finding]
+    summary: Summary | None = None
+    suppressions: list[Suppression] = field(default_factory=list)
+    filing: Filing | None = None  # the full model; not kept by the cache or sent between processes
+
+
+def display_name(path: Path) -> str:
+    return path.as_posix()
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "文件不存在（可能是指向已删除文件的符号链接）",
+    errno.EACCES: "没有读取这个文件的权限",
+    errno.EPERM: "没有读取这个文件的权限",
+    errno.ELOOP: "符号链接绕成了一个圈，找不到真正的文件",
+    errno.EISDIR: "这是一个文件夹，不是申报表文件",
+}
+
+
+def _unreadable(name: str, message: str) -> YamlRejected:
+    return YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", message)])
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    try:
+        if path.is_symlink() and not path.resolve(strict=True).is_relative_to(Path.cwd().resolve()):
+            raise YamlRejected([Finding(
+                name, 1, 1, Severity.ERROR, "file.outside",
+                f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
+            )])
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise _unreadable(name, _OS_ERRORS[errno.EISDIR] if stat.S_ISDIR(mode) else "这不是普通文件（管道、设备等），没有读取")
+        return path.read_bytes()
+    except RuntimeError:  # Path.resolve on a symlink loop
+        raise _unreadable(name, _OS_ERRORS[errno.ELOOP]) from None
+    except OSError as error:
+        raise _unreadable(name, _OS_ERRORS.get(error.errno, f"无法读取文件（{error.strerror}）")) from None
+
+
+def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition], schema: dict, yaml=None) -> Checked:
+    """Check one filing's bytes (from disk or from a git revision)."""
+    try:
+        document = load_document(name, raw, yaml)
+    except YamlRejected as rejected:
+        return Checked(rejected.findings)
+    findings = schema_findings(document, schema) + text_findings(document)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return Checked(findings)
+    form = forms[str(document.data["表样"])]
+    filing = build_filing(document, form)
+    findings.extend(run_filing_rules(filing, form))
+    return Checked(findings, filing.summary, find_suppressions(document.text), filing)
+
+
+def _check_all(sources: list[tuple[str, bytes]]) -> list[Checked]:
+    forms = load_forms()
+    schema = load_schema(resources.schema_path())
+    yaml = make_reading_yaml()
+    return [check_source(name, raw, forms, schema, yaml) for name, raw in sources]
+
+
+def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
+    """Worker side: the results without the full models (they are not needed across processes)."""
+    return [Checked(c.findings, c.summary, c.suppressions) for c in _check_all(sources)]
+
+
+def read_source(path: Path) -> tuple[str, bytes | None, Checked | None]:
+    name = display_name(path)
+    try:
+        return name, read_bytes(path, name), None
+    except YamlRejected as rejected:
+        return name, None, Checked(rejected.findings)
+
+
+def check_files(paths: list[Path], config: Config | None = None, *, cache: CheckCache | None = None,
+                jobs: int = 1) -> tuple[list[Finding], list[Summary]]:
+    """`jixiao check`: every file, unchanged ones from the cache, the rest in `jobs` processes."""
+    results: dict[str, Checked] = {}
+    pending: list[tuple[str, bytes]] = []
+    digests: dict[str, str] = {}
+    stats: dict[str, list[int] | None] = {}
+    for path in paths:
+        name = display_name(path)
+        stats[name] = file_stat(path)
+        known = cache.known_digest(name, stats[name]) if cache else None
+        cached = cache.get(name, known) if known else None
+        if cached is not None:
+            digests[name] = known
+            results[name] = Checked(*cached)
+            continue
+        name, raw, failed = read_source(path)
+        if failed is not None:
+            results[name] = failed
+            continue
+        digests[name] = content_digest(raw)
+        cached = cache.get(name, digests[name]) if cache else None
+        if cached is not None:
+            results[name] = Checked(*cached)
+        else:
+            pending.append((name, raw))
+    if len(pending) >= PARALLEL_FROM and jobs > 1:
+        chunks = [pending[i::jobs * 4] for i in range(jobs * 4)]
+        for chunk, checked in zip(chunks, parallel_map(_check_chunk, chunks, jobs)):
+            results.update((name, c) for (name, _), c in zip(chunk, checked))
+    else:
+        results.update((name, c) for (name, _), c in zip(pending, _check_chunk(pending)))
+    if cache is not None:
+        for name, _ in pending:
+            cache.put(name, digests[name], results[name], stats[name])
+        cache.save()
+    ordered = [results[display_name(path)] for path in paths]
+    return conclude(ordered, config), [c.summary for c in ordered if c.summary]
+
+
+def check_sources(sources: list[tuple[str, bytes]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
+    """Findings of every named source (suppressed and configured, sorted), and the models that could be built."""
+    checked = _check_all(sources)
+    return conclude(checked, config), [c.filing for c in checked if c.filing]
+
+
+def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
+    """Findings of every file (suppressed and configured, sorted), and the models that could be built."""
+    read = [read_source(path) for path in paths]
+    loaded = iter(_check_all([(name, raw) for name, raw, failed in read if failed is None]))
+    checked = [failed if failed is not None else next(loaded) for _, _, failed in read]
+    return conclude(checked, config), [c.filing for c in checked if c.filing]
+
+
+def conclude(checked: list[Checked], config: Config | None) -> list[Finding]:
+    """Run the rules across files, apply suppression comments and the configuration."""
+    summaries = [c.summary for c in checked if c.summary]
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(summaries)):
+        by_file[finding.file].append(finding)
+    suppressions = {c.summary.path: c.suppressions for c in checked if c.summary}
+    names = list(dict.fromkeys([*by_file, *suppressions]))  # a clean file may still have stale comments
+    findings = [
+        finding
+        for name in names
+        for finding in apply_suppressions(name, by_file.get(name, []), suppressions.get(name, []))
+    ]
+    return sort_findings((config or Config()).applied(findings))

@@ -1,0 +1,91 @@
+"""Per-repository configuration: `[tool.jixiao]` in the filings repository's pyproject.toml.
+
+    [tool.jixiao]
+    disable = ["goal.too-short"]          # rules that are not run
+
+    [tool.jixiao.severity]                # change a rule's severity
+    "header.missing-recommended" = "error"  # error / warning / info (or 错误 / 警告 / 提示)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..common.findings import Finding, Severity
+from .rules import REGISTRY
+
+_SEVERITY_NAMES = {s.value: s for s in Severity} | {s.label: s for s in Severity}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Config:
+    disabled: frozenset[str] = frozenset()
+    severities: dict[str, Severity] = field(default_factory=dict)
+    source: Path | None = None
+
+    def applied(self, findings: list[Finding]) -> list[Finding]:
+        """Findings with disabled rules dropped and severities as configured."""
+        kept = []
+        for finding in findings:
+            if finding.rule in self.disabled:
+                continue
+            severity = self.severities.get(finding.rule)
+            if severity is not None and severity is not finding.severity:
+                finding = Finding(finding.file, finding.line, finding.col, severity, finding.rule, finding.message)
+            kept.append(finding)
+        return kept
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start.resolve(), *start.resolve().parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _configurable(rule_id: object, where: str) -> str:
+    if not isinstance(rule_id, str) or rule_id not in REGISTRY:
+        raise ConfigError(f"{where}：没有“{rule_id}”这条规则（运行 jixiao rules 查看全部规则）")
+    if not REGISTRY[rule_id].configurable:
+        raise ConfigError(f"{where}：“{rule_id}”是读取与格式检查，不能关闭或改变级别")
+    return rule_id
+
+
+def load_config(start: Path | None = None) -> Config:
+    path = find_pyproject(start or Path.cwd())
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"{path} 无法读取：{error}") from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}：tool 应为一个表")
+    section = tool.get("jixiao", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}：[tool.jixiao] 应为一个表")
+    unknown = set(section) - {"disable", "severity"}
+    if unknown:
+        raise ConfigError(f"{path}：[tool.jixiao] 中有未知的设置 {'、'.join(sorted(unknown))}（可用：disable、severity）")
+    disable = section.get("disable", [])
+    if not isinstance(disable, list):
+        raise ConfigError(f"{path}：[tool.jixiao] disable 应为规则 id 的列表")
+    severities_raw = section.get("severity", {})
+    if not isinstance(severities_raw, dict):
+        raise ConfigError(f"{path}：[tool.jixiao.severity] 应为“规则 id = 级别”的表")
+    severities = {}
+    for rule_id, name in severities_raw.items():
+        _configurable(rule_id, f"{path} [tool.jixiao.severity]")
+        if not isinstance(name, str) or name not in _SEVERITY_NAMES:
+            raise ConfigError(f"{path} [tool.jixiao.severity]：“{rule_id}”的级别“{name}”无效（可用：error、warning、info）")
+        severities[rule_id] = _SEVERITY_NAMES[name]
+    disabled = frozenset(_configurable(rule_id, f"{path} [tool.jixiao] disable") for rule_id in disable)
+    return Config(disabled, severities, path)
