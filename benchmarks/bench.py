@@ -41,7 +41,7 @@ def baseline(paths: list[Path], out_dir: Path) -> None:
     from generator.common import resources
     from generator.common.yamlio import Document
     from generator.filing.model import build_filing
-    from generator.forms.definition import load_forms
+    from generator.forms.pack import load_forms
     from generator.forms.schema import load_schema
     from generator.render.layout import form_context
     from generator.render.word import DocumentInfo

@@ -16,7 +16,7 @@ from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
 from .common.yamlio import YamlRejected, decode
-from .forms.definition import FormError, load_forms
+from .forms.pack import FormError, load_forms
 from .forms.schema import render_schema
 from .review.cache import CheckCache
 from .review.check import check_files, read_bytes
@@ -286,7 +286,7 @@ def _pick_form(forms: dict, form_id: str | None):
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
-    """把一个年度的全部申报表复制到新年度：年度、项目期顺延，清空综合评定等级，保留注释；不覆盖已有文件。"""
+    """把一个年度的全部申报表复制到新年度：年度、项目期和日期顺延，清空财政部门的审核栏，保留注释；不覆盖已有文件。"""
     from .history.scaffold import rollover_text
 
     source_dir, target_dir = projects_dir / str(old_year), projects_dir / str(new_year)
@@ -295,7 +295,7 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
     if not source_dir.is_dir():
         raise click.UsageError(f"文件夹不存在：{source_dir}")
     sources = filing_paths([source_dir])
-    grade_key = next(iter(load_forms().values())).grade.key
+    forms = load_forms()
     existing = [target for path in sources if (target := source_dir_to(target_dir, source_dir, path)).exists()]
     if existing:
         click.echo("错误：以下文件已经存在，没有复制任何文件：\n" + "\n".join(f"  {p}" for p in existing), err=True)
@@ -305,7 +305,7 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
         name = path.as_posix()
         try:
             outputs[source_dir_to(target_dir, source_dir, path)] = rollover_text(
-                decode(name, read_bytes(path, name)), name, old_year, new_year, grade_key,
+                decode(name, read_bytes(path, name)), name, old_year, new_year, forms,
             )
         except YamlRejected as rejected:
             click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)

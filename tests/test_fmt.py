@@ -24,7 +24,7 @@ from ruamel.yaml.scalarstring import (
 from generator.cli import run
 from generator.common.yamlio import load_document, plain_data
 from generator.filing.modeline import MODELINE_PREFIX
-from generator.forms.definition import load_forms
+from generator.forms.pack import load_forms
 from generator.history.fmt import format_text
 from generator.history.scaffold import next_period
 
@@ -204,7 +204,7 @@ def test_messy_filing_key_order_follows_the_form(filings):
         "绩效指标", "综合评定等级",
     ]
     assert list(data) == [k for k in FORM.top_level_keys if k in data]
-    assert list(data["项目资金"]) == [item.key for item in FORM.funds_items]
+    assert list(data["项目资金"]) == [item.key for item in FORM.funds.items]
     indicators = data["绩效指标"]
     assert list(indicators) == [level.name for level in FORM.levels]
     for level in FORM.levels:
@@ -348,7 +348,7 @@ def random_filing(r: random.Random) -> str:
     fields = {"表样": FORM.id, "年度": r.choice(["2024", "2025"])}
     fields.update({key: _value(r) for key in HEADER_KEYS})
     fields["项目资金"] = CommentedMap(
-        (key, _styled(r, r.choice(["10", "0", "3.5", "52.5", "abc", ""]))) for key in _shuffled(r, [i.key for i in FORM.funds_items])
+        (key, _styled(r, r.choice(["10", "0", "3.5", "52.5", "abc", ""]))) for key in _shuffled(r, [i.key for i in FORM.funds.items])
     )
     fields["年度总体目标"] = _value(r)
     indicators = CommentedMap()
@@ -487,7 +487,7 @@ def test_new_writes_a_filing_from_the_form(filings, capsys):
     data = load(text)
     assert data["表样"] == FORM.id and data["年度"] == "2025" and data["项目名称"] == "政务热线运行经费"
     assert list(data) == list(FORM.top_level_keys)
-    assert list(data["项目资金"]) == [item.key for item in FORM.funds_items]
+    assert list(data["项目资金"]) == [item.key for item in FORM.funds.items]
     assert {level: list(groups) for level, groups in data["绩效指标"].items()} == {
         level.name: [g.name for g in level.groups] for level in FORM.levels
     }

@@ -33,9 +33,9 @@ from generator.cli import run
 from generator.common.yamlio import dump_text, load_document, make_yaml, plain_data
 from generator.review.check import check_paths
 
-COLUMNS = FORM["indicators"]["columns"]
+COLUMNS = [column["label"] for column in FORM["indicators"]["columns"]]
 TEXT_FIELDS = ("项目名称", "主管部门及代码", "实施单位", "项目属性", "项目期", "年度总体目标")
-GRADES = ("", *FORM["grade"]["options"])
+GRADES = ("", *FORM["review"]["options"])
 BLOCKING_PREFIXES = ("yaml.", "schema.", "file.", "text.")
 
 GENERATED_FILINGS = 40  # examples of property 1 (one check, build and import each)
@@ -82,8 +82,8 @@ WHITESPACE = st.sampled_from([
 FULLWIDTH = st.text(st.sampled_from("０１２３４５６７８９％：，。（）［］｛｝＜＞＆＂＇＃＿－＋．／≥≤"), min_size=1, max_size=8)
 # The form's own words: the importer finds fields and rows by their labels.
 FORM_WORDS = st.sampled_from(sorted({
-    *COLUMNS, FORM["indicators"]["key"], FORM["grade"]["key"], *FORM["grade"]["aliases"], *FORM["grade"]["options"],
-    *FORM["grade"]["boxes"], FORM["funds"]["key"], FORM["goal"]["key"], *FORM["goal"]["aliases"],
+    *COLUMNS, FORM["indicators"]["key"], FORM["review"]["key"], *FORM["review"]["aliases"], *FORM["review"]["options"],
+    *FORM["review"]["boxes"], FORM["funds"]["key"], FORM["goals"][0]["key"], *FORM["goals"][0]["aliases"],
     *(item["key"] for item in FORM["funds"]["items"]),
     *(field["key"] for field in FORM["header"]), *(a for field in FORM["header"] for a in field.get("aliases", [])),
     *LEVELS, *(group for groups in LEVELS.values() for group in groups),
@@ -169,7 +169,7 @@ def _docx_indicator_rows(path: Path) -> list[tuple[str, str]]:
             if row[-len(COLUMNS):] == COLUMNS:
                 rows = []
                 for cells in table[index + 1:]:
-                    if cells[0] == FORM["grade"]["label"]:
+                    if cells[0] == FORM["review"]["label"]:
                         return rows
                     rows.append((cells[-2], cells[-1]))
                 return rows

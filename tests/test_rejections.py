@@ -19,7 +19,7 @@ import pytest
 from generator.cli import run
 from generator.common.yamlio import MAX_BYTES, load_document
 from generator.filing.model import build_filing
-from generator.forms.definition import load_forms
+from generator.forms.pack import load_forms
 from generator.review.check import check_paths
 from generator.review.config import Config
 from generator.review.rules import REGISTRY
@@ -428,12 +428,18 @@ def test_missing_required_amount_is_reported_at_its_block(tmp_path):
     assert "“项目资金”缺少必填的“财政拨款”" in f.message
 
 
-def test_money_with_wan_suffix(tmp_path):
-    text = filing(("  年度资金总额: 12\n", "  年度资金总额: 12万\n"))
+@pytest.mark.parametrize("amount", ["12万", "12万元"])
+def test_money_in_the_fields_unit_is_accepted(tmp_path, amount):
+    assert check(write(tmp_path, filing(("  年度资金总额: 12\n", f"  年度资金总额: {amount}\n")))) == []
+
+
+@pytest.mark.parametrize("amount", ["12元", "十二", "1,200"])
+def test_money_in_another_unit_or_words(tmp_path, amount):
+    text = filing(("  年度资金总额: 12\n", f"  年度资金总额: {amount}\n"))
     f = check_one(tmp_path, text, "schema.pattern")
-    assert (f.line, f.col) == (line_of(text, "12万"), col_of(text, "12万")) == (10, 11)
-    assert "“12万”" in f.message
-    assert "不要带“万”" in f.message
+    assert (f.line, f.col) == (line_of(text, amount), col_of(text, amount)) == (10, 11)
+    assert f"“{amount}”" in f.message
+    assert "单位是万元" in f.message
 
 
 @pytest.mark.parametrize("year", ["24", "20244", "二〇二四"])
@@ -560,8 +566,8 @@ def test_typed_looking_scalars_are_kept_as_typed(tmp_path):
     assert values["宣传片符合制作要求"] == "~"
     assert values["0"] == "长期"
     assert all(type(i.name) is str and type(i.value) is str for i in model.indicators)
-    assert model.funds.total == Decimal("52.5") and str(model.funds.total) == "52.5"
-    assert model.funds.other == Decimal("0.10") and str(model.funds.other) == "0.10"
+    assert model.total == Decimal("52.5") and str(model.total) == "52.5"
+    assert model.amounts["其他资金"] == Decimal("0.10") and str(model.amounts["其他资金"]) == "0.10"
     assert model.funds_text == {"年度资金总额": "52.5", "财政拨款": "52.40", "其他资金": "0.10"}
     assert model.year == 2024
 
@@ -571,7 +577,7 @@ def test_typed_looking_scalars_are_kept_as_typed(tmp_path):
 
 
 def _two_broken_files(tmp_path) -> tuple[Path, Path]:
-    a = write(tmp_path, filing(("年度资金总额: 12", "年度资金总额: 12万"), ("项目期: 2024年\n", "项目期: 2024年\n项目名: x\n")), name="a.yaml")
+    a = write(tmp_path, filing(("年度资金总额: 12", "年度资金总额: 12元"), ("项目期: 2024年\n", "项目期: 2024年\n项目名: x\n")), name="a.yaml")
     b = write(tmp_path, filing(("项目名称: 督查室工作经费", "项目名称：督查室工作经费")), name="b.yaml")
     return a, b
 
@@ -626,7 +632,7 @@ def test_github_format(tmp_path, capsys):
 
 def test_findings_are_sorted_by_file_line_col(tmp_path):
     # Written in reverse order, with several findings per file.
-    z = write(tmp_path, filing(("年度: 2024", "年度: 24"), ("年度资金总额: 12", "年度资金总额: 12万"), ("    数量指标:", "    数量指木:")), name="z.yaml")
+    z = write(tmp_path, filing(("年度: 2024", "年度: 24"), ("年度资金总额: 12", "年度资金总额: 12元"), ("    数量指标:", "    数量指木:")), name="z.yaml")
     a = write(tmp_path, filing(("其他资金: 0", "其他资金: 零"), ("表样: yinchuan-2024", "表样: x")), name="a.yaml")
     findings = check(z, a)
     keys = [(f.file, f.line, f.col) for f in findings]

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from conftest import REPO, SEED_DIR
 
-from generator.forms.definition import load_forms
+from generator.forms.pack import load_forms
 from generator.render.layout import form_context
 from generator.render.word import DocumentInfo, PreparedTemplate, render_docx
 from generator.review.check import check_paths
@@ -35,7 +35,7 @@ def test_same_content_as_the_plain_docxtpl_loop(contexts):
 
 
 def test_the_parsing_way_gives_the_same_content(contexts):
-    parsing = PreparedTemplate(FORM.directory, list(FORM.columns))
+    parsing = PreparedTemplate(FORM.word_template)
     parsing.text_merges = False  # what a template with column loops or nested tables takes
     for context in contexts:
         assert same_content(parsing.render(context, INFO), render_plain(FORM, context, INFO))

@@ -5,7 +5,7 @@ import json
 from conftest import REPO
 from jsonschema import Draft7Validator
 
-from generator.forms.definition import load_forms
+from generator.forms.pack import load_forms
 from generator.forms.schema import render_schema
 
 SCHEMA = json.loads((REPO / "schema.json").read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ import runpy
 from conftest import REPO, SEED_DIR
 from docxtpl import DocxTemplate
 
-from generator.forms.definition import load_forms
+from generator.forms.pack import load_forms
 from generator.render.layout import form_context
 from generator.review.check import check_paths
 

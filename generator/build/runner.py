@@ -28,7 +28,7 @@ from ..common.names import safe_stem
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import make_reading_yaml
 from ..filing.model import Summary
-from ..forms.definition import load_forms
+from ..forms.pack import load_forms
 from ..forms.schema import load_schema
 from ..render.problem import TemplateProblem
 from ..review.cache import CheckCache

@@ -177,3 +177,88 @@ def parse_value(raw: str) -> Value:
     if not text:
         return Empty()
     return _timing(text) or _quantity(text) or Text(raw)
+
+
+_TYPED_TARGET = re.compile(
+    r"^(?P<operator>\s*(?:" + "|".join(sorted(map(re.escape, _PREFIX_OPERATORS), key=len, reverse=True)) + r")?\s*)"
+    r"(?P<number>[+-]?[0-9０-９]+(?:[,，][0-9０-９]{3})*(?:[.．][0-9０-９]+)?)(?P<unit>.*)$",
+    re.S,
+)
+
+
+def split_target(raw: str) -> tuple[str, str, str] | None:
+    """A quantified target cut into (operator, number, unit) for forms that print them in separate
+    columns: pieces of the text exactly as typed ("≥ 200人次" → "≥ ", "200", "人次"). None for
+    anything else (dates, text, "95%以上"), which such a form prints whole in its value column."""
+    match = _TYPED_TARGET.match(raw)
+    if match is None or not isinstance(parse_value(raw), Quantity):
+        return None
+    unit = match["unit"]
+    if _SUFFIX.search(normalize(unit)):
+        return None  # the operator is a word after the unit: not a separate piece of the text
+    return match["operator"].strip(), match["number"], unit.strip()
+
+
+# Periods and dates of header fields (项目期 2024-2026年, 项目支出实施期 2023.07-2024.01, 项目起止时间
+# 202001-202012, 项目开始日期 2025-01-01). Months are (year, month); a bare year spans its twelve months.
+_YEAR_MONTH = r"(?P<{0}y>(?:19|20)\d{{2}})(?:\s*(?:年|[.\-/])?\s*(?P<{0}m>0?[1-9]|1[0-2])(?:\s*月)?)?\s*(?:年|年度)?"
+_PERIOD_SPAN = re.compile(
+    "^" + _YEAR_MONTH.format("a") + r"\s*(?:[-—－~～至到]+\s*" + _YEAR_MONTH.format("b") + ")?$"
+)
+_COMPACT_SPAN = re.compile(r"^(?P<ay>(?:19|20)\d{2})(?P<am>0[1-9]|1[0-2])\s*[-—－~～至到]+\s*(?P<by>(?:19|20)\d{2})(?P<bm>0[1-9]|1[0-2])$")
+_PERIOD_LENGTH = re.compile(r"^(?P<years>\d{1,2}|[一二三四五六七八九十])\s*年(?:期)?$")
+_DAY = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*(?:年|[.\-/])\s*(?P<m>\d{1,2})\s*(?:月|[.\-/])\s*(?P<d>\d{1,2})\s*日?$")
+_EXCEL_SERIAL = re.compile(r"^\d{2},?\d{3}(?:\.0+)?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: tuple[int, int]  # (year, month)
+    end: tuple[int, int]
+
+    def covers(self, year: int) -> bool:
+        return self.start[0] <= year <= self.end[0]
+
+
+def parse_period(raw: str) -> Period | None:
+    """A period as (year, month) bounds; None if it is not one (a length like "3年" is not a range)."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    match = _COMPACT_SPAN.match(text) or _PERIOD_SPAN.match(text)
+    if match is None:
+        return None
+    start = (int(match["ay"]), int(match["am"]) if match["am"] else 1)
+    if match["by"]:
+        end = (int(match["by"]), int(match["bm"]) if match["bm"] else 12)
+    else:
+        end = (start[0], start[1] if match["am"] else 12)  # "2024年" is the whole year, "2024年7月" one month
+    return Period(start, end)
+
+
+def is_period_length(raw: str) -> bool:
+    return bool(_PERIOD_LENGTH.match(unicodedata.normalize("NFKC", raw).strip()))
+
+
+def parse_day(raw: str):
+    """A calendar day as datetime.date, or None."""
+    import datetime
+
+    match = _DAY.match(unicodedata.normalize("NFKC", raw).strip())
+    if match is None:
+        return None
+    try:
+        return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def looks_like_excel_serial(raw: str) -> bool:
+    """A 5-digit number such as 44561 or 45,657 where a date belongs: Excel's day count, not a date."""
+    text = raw.strip()
+    return bool(_EXCEL_SERIAL.match(text)) and 20000 <= int(float(text.replace(",", ""))) <= 80000
+
+
+def excel_serial_date(raw: str):
+    """The date an Excel serial stands for (1900 date system)."""
+    import datetime
+
+    return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(float(raw.strip().replace(",", ""))))

@@ -11,12 +11,15 @@ import json
 from functools import cache
 from pathlib import Path
 
-from .definition import Field, FormDefinition, GroupSpec, LevelSpec
+from .definition import Field, FormDefinition, FundsSpec, GroupSpec, LevelSpec
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 TEXT_TYPES = ["string", "number", "boolean", "null"]  # what an editor may infer for plain text
 # (?!\n): Python's "$" also matches before a final newline; the editor's (JavaScript's) does not.
-MONEY_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?(?!\n)$"
+# Digits, optionally followed by the field's unit (20万元 in a 万元 field). (?!\n): Python's "$" also
+# matches before a final newline; the editor's (JavaScript's) does not.
+MONEY_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?(万元|万)?(?!\n)$"
+BLANK_OR_MONEY_PATTERN = r"^([+-]?[0-9]+(\.[0-9]+)?(万元|万)?)?(?!\n)$"
 YEAR_PATTERN = r"^(20[0-9]{2}|2100)(?!\n)$"
 
 
@@ -31,32 +34,43 @@ def _described(field: Field, **schema) -> dict:
 
 
 def _text(field: Field) -> dict:
+    if field.items:
+        return _described(
+            field, type="object", properties={item.key: _text(item) for item in field.items},
+            required=[item.key for item in field.items], additionalProperties=False,
+        )
     if field.enum:
         return _described(field, enum=list(field.enum))
     return _described(field, type=TEXT_TYPES)
 
 
-def _money(field: Field, unit: str) -> dict:
+def _money(field: Field, funds: FundsSpec) -> dict:
+    blank = "；没有时可以留空" if funds.blank_is_zero else ""
     return _described(
         field,
         type=["number", "string"],
-        pattern=MONEY_PATTERN,
-        patternErrorMessage=f"金额只填数字（单位已是{unit}），例如 150 或 52.5，不要带“万”“元”或千分位逗号",
+        pattern=BLANK_OR_MONEY_PATTERN if funds.blank_is_zero else MONEY_PATTERN,
+        patternErrorMessage=f"金额只填数字（单位是{funds.unit}），例如 150 或 52.5，可以带“{funds.unit}”，不要写千分位逗号或其他单位{blank}",
     )
 
 
 def _indicator(form: FormDefinition, group: GroupSpec) -> dict:
-    details = {field.key: _text(field) for field in form.details}
+    spec = form.indicators
+    columns = {
+        key: {"title": key, "description": "指标的目标值，例如“≥95%”“≤9.8万元”“2024年11月30日前”。", "type": TEXT_TYPES, "examples": ["≥95%", "≤9.8万元", "2024年11月30日前"]}
+        for key in spec.value_keys
+    }
+    details = {field.key: _text(field) for field in spec.details}
     return {
         "title": "指标值",
         "description": (
             f"“{group.name}”下一个三级指标的指标值：直接写文本，例如“{group.examples[0] if group.examples else '≥95%'}”；"
-            f"需要更多栏目时写成映射（{'、'.join(details)}）。"
+            f"需要更多栏目时写成映射（{'、'.join([*columns, *details])}）。"
         ),
         "type": [*TEXT_TYPES, "object"],
         "x-item-label": "栏目",
-        "properties": details,
-        "required": [form.details[0].key],
+        "properties": {**columns, **details},
+        "minProperties": 1,
         "additionalProperties": False,
         "examples": list(group.examples),
     }
@@ -79,14 +93,15 @@ def _level(form: FormDefinition, level: LevelSpec) -> dict:
         "description": level.description,
         "type": "object",
         "x-item-label": "二级指标",
+        "x-aliases": {alias: g.name for g in level.groups for alias in g.aliases},
         "propertyNames": {"enum": [g.name for g in level.groups]},
         "properties": {g.name: _group(form, g) for g in level.groups},
     }
 
 
-def _indicators(form: FormDefinition) -> dict:
+def _indicators(form: FormDefinition, field: Field) -> dict:
     return _described(
-        form.indicators,
+        field,
         type="object",
         **{"x-item-label": "一级指标"},
         propertyNames={"enum": [level.name for level in form.levels]},
@@ -95,18 +110,34 @@ def _indicators(form: FormDefinition) -> dict:
 
 
 def _form_properties(form: FormDefinition) -> dict:
-    properties = {field.key: _text(field) for field in form.header}
-    properties[form.funds.key] = _described(
-        form.funds,
-        type="object",
-        properties={item.key: _money(item, form.funds_unit) for item in form.funds_items},
-        required=[item.key for item in form.funds_items],
-        additionalProperties=False,
-    )
-    properties[form.goal.key] = _text(form.goal)
-    properties[form.indicators.key] = _indicators(form)
-    properties[form.grade.key] = _described(form.grade, enum=["", *form.grade.enum])
+    properties = {field.key: _text(field) for field in form.fields}
+    funds = form.funds
+    properties[funds.key] = {
+        "title": funds.key,
+        "description": funds.description,
+        "type": "object",
+        "x-aliases": {alias: item.key for item in funds.items for alias in item.aliases},
+        "properties": {item.key: _money(item, funds) for item in funds.items},
+        "required": [item.key for item in funds.items],
+        "additionalProperties": False,
+    }
+    for goal in form.goals:
+        properties[goal.key] = _text(goal)
+    indicators = form.indicators
+    properties[indicators.key] = _indicators(form, Field(indicators.key, indicators.label, indicators.description))
+    if indicators.long_term:
+        properties[indicators.long_term.key] = _indicators(form, indicators.long_term)
+    if form.review:
+        review = form.review.field
+        properties[review.key] = _described(review, enum=["", *review.enum]) if form.review.kind == "grade" else _text(review)
     return properties
+
+
+def _aliases(form: FormDefinition) -> dict[str, str]:
+    fields = [*form.fields, *form.goals, *((form.review.field,) if form.review else ())]
+    aliases = {alias: f.key for f in fields for alias in f.aliases}
+    aliases.update({alias: form.funds.key for alias in form.funds.aliases})
+    return aliases
 
 
 def build_schema(forms: dict[str, FormDefinition]) -> dict:
@@ -143,6 +174,7 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
         (form,) = forms.values()
         properties.update(_form_properties(form))
         schema["required"] += _required(form)
+        schema["x-aliases"] = _aliases(form)
         return schema
     # Several forms: each form's fields under if/then on 表样; the top level only names the keys
     # (for completion and the unknown-key check) so that nothing is validated twice.
@@ -157,6 +189,7 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
                 "properties": form_properties,
                 "required": _required(form),
                 "propertyNames": {"enum": list(form.top_level_keys)},
+                "x-aliases": _aliases(form),
             },
         })
     schema["allOf"] = branches
@@ -164,7 +197,7 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
 
 
 def _required(form: FormDefinition) -> list[str]:
-    return [key for key in form.top_level_keys if key not in ("表样", "年度", form.grade.key)]
+    return [key for key in form.top_level_keys if key not in ("表样", "年度", *form.optional_top_level_keys)]
 
 
 def render_schema(forms: dict[str, FormDefinition]) -> str:

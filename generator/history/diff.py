@@ -28,7 +28,7 @@ class FilingState:
 
     @property
     def total(self) -> Decimal:
-        return self.filing.funds.total if self.filing else Decimal(0)
+        return self.filing.total if self.filing else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,8 @@ def _compare(old: FilingState | None, new: FilingState | None, renamed: bool) ->
         for key, label in (("year", "年度"), ("form_id", "表样"), ("grade", "综合评定等级")):
             if getattr(a, key) != getattr(b, key):
                 change.header.append((label, str(getattr(a, key)), str(getattr(b, key))))
-        for key, attribute in (("年度资金总额", "total"), ("财政拨款", "fiscal"), ("其他资金", "other")):
-            before, after = getattr(a.funds, attribute), getattr(b.funds, attribute)
+        for key in dict.fromkeys([*a.amounts, *b.amounts]):
+            before, after = a.amounts.get(key) or Decimal(0), b.amounts.get(key) or Decimal(0)
             if before != after:
                 change.funds.append((key, before, after))
     if a and b:  # a side that could not be read has no indicators to compare

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import click
 
-from ..review.rules.cost import wan
+from ..review.rules.money import wan
 from .diff import DiffReport, FilingChange
 
 

@@ -79,12 +79,18 @@ def canonical_order(data: Any, form: FormDefinition | None) -> None:
     if form is None or not isinstance(data, dict):
         return
     _reorder(data, list(form.top_level_keys))
-    _reorder(data.get(form.funds.key), [item.key for item in form.funds_items])
-    indicators = data.get(form.indicators.key)
-    _reorder(indicators, [level.name for level in form.levels])
-    if isinstance(indicators, dict):
-        for level in form.levels:
-            _reorder(indicators.get(level.name), [g.name for g in level.groups])
+    _reorder(data.get(form.funds.key), [item.key for item in form.funds.items])
+    for group in (f for f in form.fields if f.items):
+        _reorder(data.get(group.key), [item.key for item in group.items])
+    if form.indicators.order == "as-filed":
+        return  # the filer's order of 一级 and 二级 is what the form prints
+    trees = [form.indicators.key] + ([form.indicators.long_term.key] if form.indicators.long_term else [])
+    for key in trees:
+        indicators = data.get(key)
+        _reorder(indicators, [level.name for level in form.levels])
+        if isinstance(indicators, dict):
+            for level in form.levels:
+                _reorder(indicators.get(level.name), [g.name for g in level.groups])
 
 
 def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefinition]) -> str:

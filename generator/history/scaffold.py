@@ -10,7 +10,11 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..common.yamlio import dump_text, load_document, make_yaml
 from ..filing.modeline import modeline_for, with_modeline_first
+from ..filing.values import parse_day, parse_period
 from ..forms.definition import FormDefinition
+
+
+_NEED = {"required": "必填：", "recommended": "应填：", "optional": "选填："}
 
 
 def new_filing_text(form: FormDefinition, name: str, year: int, modeline: str) -> str:
@@ -19,14 +23,20 @@ def new_filing_text(form: FormDefinition, name: str, year: int, modeline: str) -
     notes: list[tuple[CommentedMap, str, str, int]] = []  # (mapping, key, comment, indent)
     data["表样"] = form.id
     data["年度"] = str(year)
-    for field in form.header:
-        data[field.key] = name if field.key == "项目名称" else ""
-        if field.key != "项目名称":
-            notes.append((data, field.key, ("必填：" if field.required else "应填：") + field.description, 0))
-    data[form.funds.key] = CommentedMap((item.key, "0") for item in form.funds_items)
+    for field in form.fields:
+        if field.items:
+            data[field.key] = CommentedMap((item.key, "") for item in field.items)
+            for item in field.items:
+                notes.append((data[field.key], item.key, _NEED[item.need] + item.description, 2))
+            continue
+        data[field.key] = name if field.key == form.name_field else ""
+        if field.key != form.name_field:
+            notes.append((data, field.key, _NEED[field.need] + field.description, 0))
+    data[form.funds.key] = CommentedMap((item.key, "0") for item in form.funds.items)
     notes.append((data, form.funds.key, f"{form.funds.description}", 0))
-    data[form.goal.key] = ""
-    notes.append((data, form.goal.key, "必填：" + form.goal.description, 0))
+    for goal in form.goals:
+        data[goal.key] = ""
+        notes.append((data, goal.key, _NEED[goal.need] + goal.description, 0))
     indicators = CommentedMap()
     for level in form.levels:
         groups = CommentedMap()
@@ -36,28 +46,29 @@ def new_filing_text(form: FormDefinition, name: str, year: int, modeline: str) -
             notes.append((groups, group.name, f"【{group.requirement}】每行写“三级指标: 指标值”{example}", 4))
         indicators[level.name] = groups
     data[form.indicators.key] = indicators
-    data[form.grade.key] = ""
-    notes.append((data, form.grade.key, form.grade.description, 0))
+    if form.review:
+        data[form.review.field.key] = ""
+        notes.append((data, form.review.field.key, form.review.field.description, 0))
     for mapping, key, comment, indent in notes:
         mapping.yaml_set_comment_before_after_key(key, before=comment, indent=indent)
     return modeline + "\n" + dump_text(data)
 
 
-_SINGLE_YEAR = re.compile(r"^(?P<year>\d{4})(?P<rest>\s*年?度?)$")
-_RANGE = re.compile(r"^(?P<start>\d{4})(?P<middle>\s*年?\s*[-—－~～至到]\s*)(?P<end>\d{4})(?P<rest>\s*年?)$")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _shift_years(text: str, shift: int) -> str:
+    return _YEAR.sub(lambda m: str(int(m.group()) + shift), text)
 
 
 def next_period(period: str, old_year: int, new_year: int) -> str:
-    """项目期 for the new year: a single year moves on; a range that no longer covers it shifts."""
-    text = period.strip()
-    if (match := _SINGLE_YEAR.match(text)) and int(match["year"]) == old_year:
-        return f"{new_year}{match['rest']}"
-    if match := _RANGE.match(text):
-        start, end = int(match["start"]), int(match["end"])
-        if not start <= new_year <= end:
-            shift = new_year - old_year
-            return f"{start + shift}{match['middle']}{end + shift}{match['rest']}"
-    return period
+    """A period for the new year: kept while it still covers the new year; one that covers the old
+    year moved on by the years between (2024年 → 2025年, 2023.07-2024.01 → 2024.07-2025.01); anything
+    else (a length such as "3年", a period of some other year) left for a person to decide."""
+    span = parse_period(period)
+    if span is None or span.covers(new_year) or not span.covers(old_year):
+        return period
+    return _shift_years(period, new_year - old_year)
 
 
 @dataclass(frozen=True)
@@ -66,13 +77,23 @@ class Rolled:
     target: Path
 
 
-def rollover_text(text: str, name: str, old_year: int, new_year: int, grade_key: str) -> str:
-    """The filing moved to the next year: 年度 and 项目期 moved on, 综合评定等级 cleared, comments kept."""
+def rollover_text(text: str, name: str, old_year: int, new_year: int, forms: dict[str, FormDefinition]) -> str:
+    """The filing moved to the next year, comments kept: 年度 moved on, the form's periods and dates
+    moved on where they no longer cover the new year, the finance department's review cleared."""
     yaml = make_yaml()
     data = load_document(name, text.encode("utf-8"), yaml).data
     data["年度"] = str(new_year)
-    if "项目期" in data:
-        data["项目期"] = next_period(str(data["项目期"]), old_year, new_year)
-    if grade_key in data:
-        data[grade_key] = ""
+    form = forms.get(str(data.get("表样")))
+    if form is not None:
+        for field in form.header:
+            container = data.get(field.parent) if field.parent else data
+            if not isinstance(container, dict) or field.key not in container:
+                continue
+            value = str(container[field.key])
+            if field.type == "period":
+                container[field.key] = next_period(value, old_year, new_year)
+            elif field.type == "date" and parse_day(value) is not None:
+                container[field.key] = _shift_years(value, new_year - old_year)
+        if form.review and form.review.field.key in data:
+            data[form.review.field.key] = ""
     return with_modeline_first(dump_text(data, yaml), modeline_for(Path(name)))

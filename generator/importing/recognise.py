@@ -50,9 +50,11 @@ class ImportedForm:
     notes: list[str] = field(default_factory=list)  # normalisations (a suffix stripped, a blank read as 0)
     problems: list[str] = field(default_factory=list)  # content that could not be placed
 
+    name_field: str = "项目名称"
+
     @property
     def name(self) -> str:
-        return self.fields.get("项目名称", "")
+        return self.fields.get(self.name_field, "")
 
 
 class _Labels:
@@ -61,15 +63,16 @@ class _Labels:
     def __init__(self, form: FormDefinition):
         self.form = form
         self.header: dict[str, str] = {}
-        for field_ in (*form.header, form.goal):
+        for field_ in (*form.header, *form.goals):
             for label in (field_.key, field_.label, *field_.aliases):
                 self.header[norm(label)] = field_.key
-        self.funds = {norm(label): item.key for item in form.funds_items for label in (item.key, item.label, *item.aliases)}
+        self.funds = {norm(label): item.key for item in form.funds.items for label in (item.key, item.label, *item.aliases)}
         self.funds_block = {norm(label) for label in (form.funds.key, form.funds.label, *form.funds.aliases)}
-        self.grade = {norm(label) for label in (form.grade.key, form.grade.label, *form.grade.aliases)}
+        review = form.review.field if form.review else None
+        self.grade = {norm(label) for label in (review.key, review.label, *review.aliases)} if review else set()
         self.indicators_block = {norm(form.indicators.key), norm(form.indicators.label)}
-        self.columns = [norm(c) for c in form.columns]
-        self.details = {norm(d.key): d.key for d in form.details if d.key != form.details[0].key}
+        self.columns = [norm(c.label) for c in form.indicators.columns]
+        self.details = {norm(d.key): d.key for d in form.indicators.details}
         self.levels = {norm(level.name): level.name for level in form.levels}
         self.levels.update({norm(level.name.removesuffix("指标")): level.name for level in form.levels})
         self.groups: dict[str, tuple[str, str]] = {}
@@ -174,7 +177,7 @@ class _Reader:
             self._header(cells, place)
 
     def _start(self, place: str) -> None:
-        self.current = ImportedForm(place, self.pending_year)
+        self.current = ImportedForm(place, self.pending_year, name_field=self.form.name_field)
         self.current.problems.extend(self.pending_problems)
         self.pending_problems = []
         self.forms.append(self.current)
@@ -303,7 +306,7 @@ class _Reader:
 
     def _grade(self, cells: list[RowCell], texts: list[str]) -> None:
         options_text = " ".join(c.cell.text for c, t in zip(cells, texts) if t not in self.labels.grade)
-        self.current.grade = _grade(options_text, self.form.grade.enum)
+        self.current.grade = _grade(options_text, self.form.review.field.enum)
 
 
 def read_forms(content: DocumentContent, form: FormDefinition) -> tuple[list[ImportedForm], list[str]]:

@@ -13,10 +13,14 @@ def filing_data(imported: ImportedForm, form: FormDefinition, year: int) -> Comm
     data = CommentedMap()
     data["表样"] = form.id
     data["年度"] = str(year)
-    for field in form.header:
-        data[field.key] = imported.fields.get(field.key, "")
-    data[form.funds.key] = CommentedMap((item.key, imported.funds.get(item.key, "0")) for item in form.funds_items)
-    data[form.goal.key] = imported.fields.get(form.goal.key, "")
+    for field in form.fields:
+        if field.items:
+            data[field.key] = CommentedMap((item.key, imported.fields.get(item.key, "")) for item in field.items)
+        else:
+            data[field.key] = imported.fields.get(field.key, "")
+    data[form.funds.key] = CommentedMap((item.key, imported.funds.get(item.key, "0")) for item in form.funds.items)
+    for goal in form.goals:
+        data[goal.key] = imported.fields.get(goal.key, "")
     indicators = CommentedMap()
     for level in form.levels:
         groups = CommentedMap()
@@ -26,15 +30,15 @@ def filing_data(imported: ImportedForm, form: FormDefinition, year: int) -> Comm
             rows = CommentedMap()
             for indicator in imported.groups[(level.name, group.name)]:
                 if indicator.details:
-                    rows[indicator.name] = CommentedMap({form.details[0].key: indicator.value, **indicator.details})
+                    rows[indicator.name] = CommentedMap({"指标值": indicator.value, **indicator.details})
                 else:
                     rows[indicator.name] = indicator.value
             groups[group.name] = rows
         if groups:
             indicators[level.name] = groups
     data[form.indicators.key] = indicators
-    if imported.grade:
-        data[form.grade.key] = imported.grade
+    if imported.grade and form.review:
+        data[form.review.field.key] = imported.grade
     return data
 
 

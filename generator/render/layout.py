@@ -1,16 +1,20 @@
-"""What a filing looks like on the form: the values every renderer prints, as plain data.
+"""What a filing looks like on its form: the values every renderer prints, as plain data.
 
-The indicator grid is flattened into rows with precomputed spans, so the Word table (vMerge)
-and the HTML table (rowspan) are drawn from the same rows: a 一级 cell spans all rows of its
-二级 groups, a 二级 cell spans its 三级 rows, and a group without indicators still takes a row.
+The header is a grid of label and value cells computed from the pack's layout (grid.py); the
+indicator grid is flattened into rows with precomputed spans, so the Word table (vMerge) and the
+HTML table (rowspan) are drawn from the same rows: on a merged form a 一级 cell spans all rows of
+its 二级 groups and a 二级 cell spans its 三级 rows; a group without indicators still takes a row
+where the form prints empty groups. Every printed text is the filing's own text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-from ..filing.model import Filing, canonical_groups
-from ..forms.definition import FormDefinition
+from ..filing.model import Filing, Group, Indicator, ordered_groups
+from ..forms.definition import COLUMN_PARTS, Column, FormDefinition
+from .grid import header_grid
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Row:
     value: str
     level: str  # the 一级 and 二级 names of the row, on every row (for tools and tests)
     group: str
+    cells: tuple[str, ...] = ()  # the text of every indicator column, in the form's order
 
     @property
     def l2_lines(self) -> tuple[str, str]:
@@ -31,26 +36,61 @@ class Row:
         return first, second
 
 
+def _cell(column: Column, indicator: Indicator | None, level: str, label: str) -> str:
+    if column.show == "level":
+        return level
+    if column.show == "group":
+        return label
+    if indicator is None:
+        return ""
+    if column.show == "name":
+        return indicator.name
+    if column.show == "value":
+        return indicator.value
+    if column.show in COLUMN_PARTS:
+        parts = indicator.parts or ("", indicator.value, "")
+        return parts[COLUMN_PARTS.index(column.show)]
+    return indicator.detail(column.show)
+
+
+def _group_rows(group: Group | None, long_term: Group | None) -> list[tuple[Indicator | None, Indicator | None]]:
+    annual = list(group.indicators) if group else []
+    later = list(long_term.indicators) if long_term else []
+    count = max(len(annual), len(later), 1)
+    return [(annual[i] if i < len(annual) else None, later[i] if i < len(later) else None) for i in range(count)]
+
+
 def indicator_rows(filing: Filing, form: FormDefinition) -> list[Row]:
+    spec = form.indicators
+    merged = spec.merge == "vertical"
+    chosen = ordered_groups(filing, form)
     rows: list[Row] = []
-    groups = canonical_groups(filing, form)
-    for level in form.levels:
-        level_groups = [(spec, group) for name, spec, group in groups if name == level.name]
-        level_span = sum(max(len(group.indicators) if group else 0, 1) for _, group in level_groups)
+    for level_name in dict.fromkeys(level for level, _, _, _ in chosen):
+        planned = [
+            (group_spec, _group_rows(group, long_term))
+            for name, group_spec, group, long_term in chosen if name == level_name
+        ]
+        level_span = sum(len(pairs) for _, pairs in planned)
         first_in_level = True
-        for spec, group in level_groups:
-            cells = [(i.name, i.value) for i in group.indicators] if group and group.indicators else [("", "")]
-            label = form.group_label.format(name=spec.name, requirement=spec.requirement)
-            for index, (name, value) in enumerate(cells):
+        for group_spec, pairs in planned:
+            label = spec.group_label.format(name=group_spec.printed_name, requirement=group_spec.requirement)
+            for index, (annual, later) in enumerate(pairs):
+                l1_shown = first_in_level or not merged
+                l2_shown = index == 0 or not merged
+                cells = tuple(
+                    _cell(column, later if column.half else annual, level_name if l1_shown else "", label if l2_shown else "")
+                    for column in spec.columns
+                )
                 rows.append(Row(
-                    l1=level.name if first_in_level else "",
-                    l1_span=level_span if first_in_level else 0,
-                    l2=label if index == 0 else "",
-                    l2_span=len(cells) if index == 0 else 0,
-                    l3=name,
-                    value=value,
-                    level=level.name,
-                    group=spec.name,
+                    l1=level_name if l1_shown else "",
+                    l1_span=(level_span if merged else 1) if l1_shown else 0,
+                    l2=label if l2_shown else "",
+                    l2_span=(len(pairs) if merged else 1) if l2_shown else 0,
+                    l3=annual.name if annual else "",
+                    value=annual.value if annual else "",
+                    level=level_name,
+                    group=group_spec.name,
+                    cells=cells,
                 ))
                 first_in_level = False
     return rows
@@ -58,30 +98,68 @@ def indicator_rows(filing: Filing, form: FormDefinition) -> list[Row]:
 
 def unplaced_groups(filing: Filing, form: FormDefinition) -> list[str]:
     """Groups of the filing that the form has no place for (schema validation prevents this)."""
-    return [f"{g.level}/{g.name}" for g in filing.groups if form.group(g.level, g.name) is None]
+    return [f"{g.level}/{g.name}" for g in (*filing.groups, *filing.long_term) if form.group(g.level, g.name) is None]
+
+
+def _score(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.strip()) if text.strip() else None
+    except InvalidOperation:
+        return None
+
+
+def weights(filing: Filing, form: FormDefinition) -> dict[str, str]:
+    """Points per 一级 (and 合计) added up from the indicators' scores, for a label that prints them."""
+    key = form.indicators.score
+    totals = {level.name: Decimal(0) for level in form.levels}
+    for group in filing.groups:
+        for indicator in group.indicators:
+            if key and (points := _score(indicator.detail(key))) is not None and group.level in totals:
+                totals[group.level] += points
+    text = {name: format(value.normalize(), "f") for name, value in totals.items()}
+    text["合计"] = format(sum(totals.values(), Decimal(0)).normalize(), "f")
+    return text
 
 
 def form_context(filing: Filing, form: FormDefinition) -> dict:
     """The template context: documented in templates/README.md."""
     if unplaced := unplaced_groups(filing, form):
         raise ValueError(f"groups not on form {form.id}: {unplaced}")
-    unticked, ticked = form.grade_boxes
+    fields = dict(filing.fields)
+    review = form.review
+    unticked, ticked = review.boxes if review else ("", "")
+    grade_options = [
+        {"name": name, "checked": name == filing.grade, "box": ticked if name == filing.grade else unticked}
+        for name in (review.field.enum if review and review.kind == "grade" else ())
+    ]
+    texts = {"label": form.labels(), "field": fields, "funds": dict(filing.funds_text)}
     return {
         "form": {
             "id": form.id,
-            "attachment": form.attachment,
-            "title": form.title,
-            "year_line": form.year_line.format(year=filing.year),
+            "attachment": form.printed(form.attachment, filing.year, fields),
+            "title": form.printed(form.title, filing.year, fields),
+            "year_line": form.printed(form.year_line, filing.year, fields),
             "note": form.note,
+            "above_grid": {"left": form.printed(form.above_grid[0], filing.year, fields), "right": form.above_grid[1]},
+            "footer": list(form.footer),
+            "caption": form.indicators.caption,
+            "orientation": form.orientation,
         },
         "year": filing.year,
-        "label": form.labels(),
-        "columns": list(form.columns),
-        "field": dict(filing.fields),
-        "funds": dict(filing.funds_text),
-        "rows": indicator_rows(filing, form),
-        "grade_options": [
-            {"name": name, "checked": name == filing.grade, "box": ticked if name == filing.grade else unticked}
-            for name in form.grade.enum
+        **texts,
+        "columns": [column.label for column in form.indicators.columns],
+        "indicator_label": form.printed(form.indicators.label, filing.year, weights(filing, form)),
+        "label_column": form.indicators.label_column,
+        "indicator_columns": [{"label": c.label, "show": c.show, "half": c.half} for c in form.indicators.columns],
+        "header_rows": [
+            [{**cell.as_dict(), "text": texts[cell.source][cell.key] if cell.source in texts else cell.key} for cell in row]
+            for row in header_grid(form)
         ],
+        "rows": indicator_rows(filing, form),
+        "grade_options": grade_options,
+        "review": {
+            "kind": review.kind if review else "",
+            "label": review.field.label if review else "",
+            "text": fields.get(review.field.key, "") if review and review.kind == "text" else "",
+        },
     }

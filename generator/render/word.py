@@ -28,7 +28,6 @@ from .layout import Row
 from .problem import TemplateProblem
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-TEMPLATE_NAME = "template.docx"
 CORE_PROPERTY_LIMIT = 255  # Word's core properties hold at most 255 characters each
 # The core properties docxtpl renders as templates, in its order (the order decides the XML).
 _TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -78,16 +77,6 @@ W_BODY, W_TBL, W_TR, W_TC, W_T = qn("w:body"), qn("w:tbl"), qn("w:tr"), qn("w:tc
 W_TCPR, W_GRIDSPAN, W_VAL = qn("w:tcPr"), qn("w:gridSpan"), qn("w:val")
 
 
-def indicator_table(document, columns: list[str]) -> tuple[int, int]:
-    """In a document element: the number of the table whose header row is the indicator columns, and its first data row."""
-    for number, tbl in enumerate(document.find(W_BODY).iterchildren(W_TBL)):
-        for index, tr in enumerate(tbl.iterchildren(W_TR)):
-            texts = ["".join(t.text or "" for t in tc.iter(W_T)) for tc in tr.iterchildren(W_TC)]
-            if texts[-len(columns):] == columns:
-                return number, index + 1
-    raise TemplateProblem(f"模板中找不到表头为“{' | '.join(columns)}”的指标表格")
-
-
 W_VMERGE = qn("w:vMerge")
 # What may follow w:vMerge in w:tcPr (CT_TcPr's schema order, as python-docx keeps it).
 _AFTER_VMERGE = {qn(tag) for tag in (
@@ -112,21 +101,31 @@ def _set_vmerge(tc, value: str) -> None:
         successor.addprevious(merge)
 
 
-def _template_layout(root, columns: list[str]) -> tuple[tuple[int, int], tuple[int, int]]:
-    """From the template: (table number, first rendered indicator row) and the cell positions of
-    grid columns 1 and 2 in the template's indicator row (the row inside the {%tr for row in rows %} loop)."""
+def _template_layout(root) -> tuple[tuple[int, int], tuple[int, ...]]:
+    """From the template: (table number, first rendered indicator row) and the cell positions of the
+    一级 and 二级 cells in the template's indicator row (the row inside the {%tr for row in rows %} loop):
+    the cells that print `row.l1` and `row.l2` (or, in an older template, grid columns 1 and 2)."""
     for number, tbl in enumerate(root.find(W_BODY).iterchildren(W_TBL)):
         trs = list(tbl.iterchildren(W_TR))
         for index, tr in enumerate(trs):
             if _ROWS_LOOP.search(_row_text(tr)) and index + 1 < len(trs):
-                positions = {grid_col: i for i, grid_col in enumerate(_cells_by_grid_column(trs[index + 1]))}
-                if 1 not in positions or 2 not in positions:
-                    raise TemplateProblem("指标表格的一级、二级指标列不是独立的单元格")
+                cells = list(trs[index + 1].iterchildren(W_TC))
+                tagged = [
+                    next((i for i, tc in enumerate(cells) if pattern.search(_row_text(tc))), None)
+                    for pattern in (_L1_TAG, _L2_TAG)
+                ]
+                if None in tagged:
+                    by_grid = {grid_col: i for i, grid_col in enumerate(_cells_by_grid_column(trs[index + 1]))}
+                    if 1 not in by_grid or 2 not in by_grid:
+                        raise TemplateProblem("指标表格的一级、二级指标列不是独立的单元格")
+                    tagged = [by_grid[1], by_grid[2]]
                 # Rendering removes the loop's own rows: the first indicator row takes the {%tr for %} row's place.
-                return (number, index), (positions[1], positions[2])
-    raise TemplateProblem(f"模板中找不到指标表格的循环“{{%tr for row in rows %}}”（{' | '.join(columns)}）")
+                return (number, index), tuple(tagged)
+    raise TemplateProblem("模板中找不到指标表格的循环“{%tr for row in rows %}”")
 
 
+_L1_TAG = re.compile(r"\{\{-?\s*row\.l1\b")
+_L2_TAG = re.compile(r"\{\{-?\s*row\.l2(?:_lines)?\b")
 _ROWS_LOOP = re.compile(r"\{%-?\s*tr\s+for\s+\w+\s+in\s+rows\b")
 
 
@@ -207,19 +206,17 @@ def _cells_by_grid_column(tr) -> dict[int, object]:
     return cells
 
 
-def apply_vertical_merges(document, location: tuple[int, int], rows: list[Row]) -> None:
-    """Merge each 一级 cell over its groups' rows and each 二级 cell over its indicators' rows."""
+def apply_vertical_merges(document, location: tuple[int, int], positions: tuple[int, ...], rows: list[Row]) -> None:
+    """Merge each 一级 cell over its groups' rows and each 二级 cell over its indicators' rows.
+
+    Every indicator row repeats the template's row, so the 一级 and 二级 cells sit at the same
+    positions in each."""
     number, first_row = location
     tbl = list(document.find(W_BODY).iterchildren(W_TBL))[number]
     trs = list(tbl.iterchildren(W_TR))[first_row:first_row + len(rows)]
     if not trs:
         return
-    # Every indicator row repeats the template's row, so the cells of grid columns 1 and 2 sit at
-    # the same positions in each.
-    positions = {grid_col: index for index, grid_col in enumerate(_cells_by_grid_column(trs[0]))}
-    if 1 not in positions or 2 not in positions:
-        raise TemplateProblem("指标表格的一级、二级指标列不是独立的单元格")
-    first, second = positions[1], positions[2]
+    first, second = positions
     for offset, row in enumerate(rows):
         for index, span in ((first, row.l1_span), (second, row.l2_span)):
             if span > 1:
@@ -313,11 +310,12 @@ _LISTING_TEXT = re.compile("<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 class PreparedTemplate:
     """A form's Word template, patched and compiled once; `render` makes one filing's .docx."""
 
-    def __init__(self, form_directory: Path, columns: list[str]):
-        self.path = form_directory / TEMPLATE_NAME
+    def __init__(self, path: Path, data: bytes | None = None):
+        """The template at `path`, or (for a generated template) `data`, named `path` in messages."""
+        self.path = path
         self.sources: dict[str, str] = {}  # each part as a Jinja template, for compiling and for error messages
         try:
-            self.template = DocxTemplate(self.path)
+            self.template = DocxTemplate(io.BytesIO(data) if data is not None else path)
             self.template.render_init()
             source = self.template.get_xml()
             sources = self.sources
@@ -337,7 +335,7 @@ class PreparedTemplate:
             self.document_ends = _document_ends(self.template.docx.element)
             self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", source))
             # Where the indicator rows will be, and which cells of a row are 一级/二级: fixed by the template.
-            self.location, self.cell_positions = _template_layout(self.template.docx.element, columns)
+            self.location, self.cell_positions = _template_layout(self.template.docx.element)
             # Merges can be written straight into the rendered text when the table is plain enough to find
             # its rows and cells by their tags; otherwise the rendered document is parsed and edited.
             self.text_merges = not self.column_loops and _plain_tables(self.template.docx.element)
@@ -381,7 +379,7 @@ class PreparedTemplate:
             document_xml = prefix + _BODY_START.sub(b"<w:body>", merged.encode("utf-8"), count=1) + suffix
         else:
             document = _document_xml(template, body, *self.document_ends, self.column_loops)
-            apply_vertical_merges(document, self.location, context["rows"])
+            apply_vertical_merges(document, self.location, self.cell_positions, context["rows"])
             document_xml = serialize_part_xml(document)
         for rel_key, xml in rendered_parts:
             template.map_headers_footers_xml(rel_key, xml)
@@ -419,9 +417,15 @@ _PREPARED: dict[Path, PreparedTemplate] = {}
 
 
 def prepared(form) -> PreparedTemplate:
-    """The prepared template of a form, made once per process."""
+    """The prepared template of a form, made once per process: the pack's own template.docx, or the
+    one generated from its definition."""
     if form.directory not in _PREPARED:
-        _PREPARED[form.directory] = PreparedTemplate(form.directory, list(form.columns))
+        if form.word_template is not None:
+            _PREPARED[form.directory] = PreparedTemplate(form.word_template)
+        else:
+            from .word_template import generated_template
+
+            _PREPARED[form.directory] = PreparedTemplate(form.directory / "form.yaml", generated_template(form))
     return _PREPARED[form.directory]
 
 

@@ -12,10 +12,11 @@ from ..common import resources
 from ..common.caching import content_digest, file_stat
 from ..common.findings import Finding, Severity, sort_findings
 from ..common.parallel import PARALLEL_FROM, parallel_map
-from ..common.yamlio import YamlRejected, load_document, make_reading_yaml
+from ..common.yamlio import YamlRejected, load_document, locate, make_reading_yaml
 from ..filing.model import Filing, Summary, build_filing
 from ..filing.validate import schema_findings, text_findings
-from ..forms.definition import FormDefinition, load_forms
+from ..forms.definition import FormDefinition
+from ..forms.pack import form_problems, load_forms
 from ..forms.schema import load_schema
 from .cache import CheckCache
 from .config import Config
@@ -76,7 +77,13 @@ def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition], schema
     findings = schema_findings(document, schema) + text_findings(document)
     if any(f.severity is Severity.ERROR for f in findings):
         return Checked(findings)
-    form = forms[str(document.data["表样"])]
+    form = forms.get(str(document.data["表样"]))
+    if form is None:  # named in schema.json, but its pack is broken now
+        line, col = locate(document.data, ["表样"])
+        return Checked([Finding(
+            name, line, col, Severity.ERROR, "form.broken",
+            f"表样“{document.data['表样']}”的定义有误，这张申报表无法检查；请先改正表样定义（见 form.invalid 的报告）",
+        )])
     filing = build_filing(document, form)
     findings.extend(run_filing_rules(filing, form))
     return Checked(findings, filing.summary, find_suppressions(document.text), filing)
@@ -160,7 +167,7 @@ def conclude(checked: list[Checked], config: Config | None) -> list[Finding]:
     """Run the rules across files, apply suppression comments and the configuration."""
     summaries = [c.summary for c in checked if c.summary]
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(summaries)):
+    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(summaries)) + list(form_problems()):
         by_file[finding.file].append(finding)
     suppressions = {c.summary.path: c.suppressions for c in checked if c.summary}
     names = list(dict.fromkeys([*by_file, *suppressions]))  # a clean file may still have stale comments

@@ -23,7 +23,9 @@ for rule_id, title, explanation in (
     ("schema.additionalProperties", "未知的栏目", "键名不是表样的栏目，多半是打错了字；会提示最接近的正确名称。"),
     ("schema.enum", "不是可选项", "一级指标、二级指标、表样、综合评定等级、绩效标准只能从表样给定的名称中选择；二级指标必须放在所属的一级指标下。"),
     ("schema.type", "类型不对", "例如分组下应为“三级指标: 指标值”的映射，却写成了文字；文字栏目写成了列表。"),
-    ("schema.pattern", "格式不对", "金额只写数字（单位万元），年度写 2000 到 2100 之间的四位数字。"),
+    ("schema.pattern", "格式不对", "金额只写数字（单位万元，可以带“万元”或“万”），年度写 2000 到 2100 之间的四位数字。"),
+    ("form.invalid", "表样定义有误", "templates/<表样>/form.yaml 不符合表样定义的格式，或引用了不存在的栏目；报告 form.yaml 中的位置。这个表样的申报表不能检查和生成，其他表样照常。"),
+    ("form.broken", "申报表使用的表样定义有误", "申报表的“表样”指向一个定义有误的表样，无法检查；先改正 form.invalid 报告的问题。"),
 ):
     describe(rule_id, E, title, explanation, stage="load")
 

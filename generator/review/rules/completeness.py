@@ -21,7 +21,7 @@ def required_empty(filing, form):
                 continue
             group = filing.group(level.name, spec.name)
             if group is None:
-                yield Hit(filing.at("绩效指标", level.name), f"缺少【{spec.requirement}】的二级指标“{spec.name}”")
+                yield Hit(filing.at(form.indicators.key, level.name), f"缺少【{spec.requirement}】的二级指标“{spec.name}”")
             elif not any(i.value.strip() for i in group.indicators):
                 yield Hit(group.position, f"【{spec.requirement}】的二级指标“{spec.name}”没有填写任何指标值")
 

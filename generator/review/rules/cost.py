@@ -9,18 +9,13 @@ from decimal import Decimal
 from ...common.findings import Severity
 from ...filing.values import Quantity
 from . import Hit, rule
-from .indicators import COST, PRODUCT, Placed, of_group, real
+from .indicators import Placed, of_role, real
+from .money import wan
 
 _TOTAL_COST = re.compile(r"总成本|总费用|项目成本|预算总额|总投入|成本总额")
 _UNIT_PRICE_NAME = re.compile(r"单价|单位成本|标准|人均|每人|每台|每套")
 _PRICE_SUFFIX = re.compile(r"(单价|单位成本|标准|费用|价格|成本)$")
 _COUNT_SUFFIX = re.compile(r"(数量|台数|套数|个数|人数|数)$")
-
-
-def wan(amount: Decimal) -> str:
-    """An amount in 万元 as plain text: 8.16, 35, 0.5."""
-    text = format(amount.normalize(), "f")
-    return text
 
 
 @dataclass(frozen=True)
@@ -47,10 +42,10 @@ def _matching_quantity(price: Placed, quantities: list[Placed]) -> Quantity | No
 
 
 def cost_picture(filing, form) -> CostPicture | None:
-    rows = real(of_group(filing, form, PRODUCT, COST))
+    rows = real(of_role(filing, form, "cost"))
     if not rows:
         return None
-    quantities = real(of_group(filing, form, PRODUCT, "数量指标"))
+    quantities = real(of_role(filing, form, "quantity"))
     terms, amounts, unresolved, total_row = [], [], [], None
     for row in rows:
         value = row.value
@@ -73,8 +68,15 @@ def cost_picture(filing, form) -> CostPicture | None:
     return CostPicture(terms, sum(amounts, Decimal(0)), unresolved, total_row)
 
 
-def _where(filing):
-    return filing.at("绩效指标", PRODUCT, COST)
+def _where(filing, form):
+    """The first filed cost group."""
+    level, spec = next(((level, spec) for level, spec in form.groups_with_role("cost") if filing.group(level, spec.name)), (None, None))
+    return filing.at(form.indicators.key, level, spec.name) if spec else filing.at(form.indicators.key)
+
+
+def _total_name(form) -> str:
+    """The form's own name for the project's money of the year (年度资金总额, 预算申报数, 本级 + 上级)."""
+    return form.funds.total_label
 
 
 def _sum_text(picture: CostPicture) -> str:
@@ -92,16 +94,16 @@ def over_funds(filing, form):
     picture = cost_picture(filing, form)
     if picture is None:
         return
-    funds = filing.funds.total
+    funds = filing.total
     if picture.total_cost_row is not None:
         value = picture.total_cost_row.value
         if value.in_wan_yuan() > funds:
             yield Hit(
                 picture.total_cost_row.indicator.value_position,
-                f"总成本 {wan(value.in_wan_yuan())} 万元超过年度资金总额 {wan(funds)} 万元",
+                f"总成本 {wan(value.in_wan_yuan())} 万元超过{_total_name(form)} {wan(funds)} 万元",
             )
     elif picture.terms and picture.total > funds:
-        yield Hit(_where(filing), f"成本指标合计 {_sum_text(picture)}，超过年度资金总额 {wan(funds)} 万元（多 {wan(picture.total - funds)} 万元）")
+        yield Hit(_where(filing, form), f"成本指标合计 {_sum_text(picture)}，超过{_total_name(form)} {wan(funds)} 万元（多 {wan(picture.total - funds)} 万元）")
 
 
 @rule(
@@ -114,9 +116,9 @@ def under_funds(filing, form):
     picture = cost_picture(filing, form)
     if picture is None or picture.total_cost_row is not None or picture.unresolved or not picture.terms:
         return
-    funds = filing.funds.total
+    funds = filing.total
     if picture.total < funds:
-        yield Hit(_where(filing), f"成本指标合计 {_sum_text(picture)}，低于年度资金总额 {wan(funds)} 万元（少 {wan(funds - picture.total)} 万元）")
+        yield Hit(_where(filing, form), f"成本指标合计 {_sum_text(picture)}，低于{_total_name(form)} {wan(funds)} 万元（少 {wan(funds - picture.total)} 万元）")
 
 
 @rule(
@@ -130,6 +132,6 @@ def unverifiable(filing, form):
     picture = cost_picture(filing, form)
     if picture is None or picture.total_cost_row is not None or not picture.unresolved:
         return
-    if picture.total > filing.funds.total:
+    if picture.total > filing.total:
         return  # already reported as over the funds
-    yield Hit(_where(filing), f"无法换算成万元的成本指标：{'、'.join(picture.unresolved)}；请人工核对是否与年度资金总额 {wan(filing.funds.total)} 万元相符")
+    yield Hit(_where(filing, form), f"无法换算成万元的成本指标：{'、'.join(picture.unresolved)}；请人工核对是否与{_total_name(form)} {wan(filing.total)} 万元相符")

@@ -2,39 +2,66 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple
+from decimal import Decimal
 
 from ...common.findings import Severity
 from . import Hit, rule
+from .money import wan
 
 
 def _amounts(filing, form):
-    """(key, amount, position) of each 项目资金 item; Funds holds them in the form's order."""
-    for item, amount in zip(form.funds_items, astuple(filing.funds), strict=True):
-        yield item.key, amount, filing.value_at(form.funds.key, item.key)
+    """(key, amount, position) of each money item that is filled in, in the form's order."""
+    for item in form.funds.items:
+        amount = filing.amounts.get(item.key)
+        if amount is not None:
+            yield item.key, amount, filing.value_at(form.funds.key, item.key)
+
+
+def _relation_hits(filing, form, severity: str):
+    amounts = filing.amounts
+    for relation in form.funds.relations:
+        if relation.severity != severity:
+            continue
+        left = amounts.get(relation.left) or Decimal(0)
+        right = sum((amounts.get(key) or Decimal(0) for key in relation.right), Decimal(0))
+        if relation.holds(left, right):
+            continue
+        terms = " + ".join(f"{key} {wan(amounts.get(key) or Decimal(0))} 万元" for key in relation.right)
+        total = f"（= {wan(right)} 万元）" if len(relation.right) > 1 else ""
+        broken = {"=": "≠", "≥": "<", "≤": ">"}[relation.operator]
+        yield Hit(
+            filing.value_at(form.funds.key, relation.left),
+            f"{relation.left} {wan(left)} 万元 {broken} {terms}{total}；表上应有 {relation.text}",
+        )
 
 
 @rule(
     "funds.sum",
     Severity.ERROR,
-    "年度资金总额不等于财政拨款加其他资金",
-    "表上“年度资金总额”是“其中:财政拨款”与“其他资金”之和。两者不等通常是改了一个数忘了改另一个，财政部门会退回修改。",
+    "项目资金的金额之间对不上",
+    "表上的金额有固定的关系，例如“年度资金总额”是“其中:财政拨款”与“其他资金”之和、当年资金不超过项目总资金；"
+    "关系写在表样定义（form.yaml 的 funds.relations）里。对不上通常是改了一个数忘了改另一个，财政部门会退回修改。",
 )
 def funds_sum(filing, form):
-    funds = filing.funds
-    if funds.total != funds.fiscal + funds.other:
-        yield Hit(
-            filing.value_at(form.funds.key, form.funds_items[0].key),
-            f"年度资金总额 {funds.total} 万元 ≠ 财政拨款 {funds.fiscal} 万元 + 其他资金 {funds.other} 万元"
-            f"（= {funds.fiscal + funds.other} 万元）",
-        )
+    yield from _relation_hits(filing, form, "error")
+
+
+@rule(
+    "funds.relation",
+    Severity.WARNING,
+    "项目资金的金额之间可能对不上",
+    "有的表样上金额之间的关系只是通常如此（例如预算申报数 = 中央补助 + 省级财政 + 其他资金），表样定义把它标为警告；"
+    "请核对金额，确有原因时可以忽略。",
+)
+def funds_relation(filing, form):
+    yield from _relation_hits(filing, form, "warning")
 
 
 @rule(
     "funds.negative",
     Severity.ERROR,
     "金额为负数",
-    "项目资金的三个金额都不能是负数。",
+    "项目资金的金额都不能是负数。",
 )
 def funds_negative(filing, form):
     for key, amount, position in _amounts(filing, form):

@@ -10,16 +10,20 @@ from ...filing.values import Value, parse_value
 from ...forms.definition import FormDefinition, GroupSpec
 
 PLACEHOLDERS = frozenset({"0", "无", "/", "-", "—", "－", "——", "暂无", "没有", "无此项", "不涉及"})
-PRODUCT, EFFECT, SATISFACTION = "产出指标", "效益指标", "满意度指标"
-COST, TIMELINESS = "成本指标", "时效指标"
 
 
 @dataclass(frozen=True)
 class Placed:
     group: Group
     spec: GroupSpec
+    level_role: str  # what the 一级 is for (output, cost, benefit, satisfaction), from the form pack
     indicator: Indicator
     is_placeholder: bool  # a row filled with 0 / 无 / / instead of a real indicator or value
+
+    @property
+    def role(self) -> str:
+        """What the 二级 is for (quantity, cost, timeliness, satisfaction ...), from the form pack."""
+        return self.spec.role
 
     @property
     def value(self) -> Value:
@@ -38,7 +42,7 @@ def placed(filing: Filing, form: FormDefinition) -> list[Placed]:
     if _LAST[0] is not filing:
         _LAST[:] = [filing, [
             Placed(
-                group, form.group(group.level, group.name), indicator,
+                group, form.group(group.level, group.name), form.level(group.level).role, indicator,
                 indicator.name.strip() in PLACEHOLDERS or indicator.value.strip() in PLACEHOLDERS,
             )
             for group in filing.groups
@@ -47,8 +51,9 @@ def placed(filing: Filing, form: FormDefinition) -> list[Placed]:
     return _LAST[1]
 
 
-def of_group(filing: Filing, form: FormDefinition, level: str, name: str) -> list[Placed]:
-    return [p for p in placed(filing, form) if p.group.level == level and p.group.name == name]
+def of_role(filing: Filing, form: FormDefinition, role: str) -> list[Placed]:
+    """Rows of every group the form gives this role (the cost groups, wherever the form puts them)."""
+    return [p for p in placed(filing, form) if p.role == role]
 
 
 def real(items: list[Placed]) -> list[Placed]:

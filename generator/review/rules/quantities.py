@@ -8,7 +8,7 @@ from decimal import Decimal
 from ...common.findings import Severity
 from ...filing.values import GE, GT, LE, LT, Quantity, Text, Timing
 from . import Hit, rule
-from .indicators import COST, SATISFACTION, TIMELINESS, placed
+from .indicators import placed
 
 
 def _checked(filing, form):
@@ -55,7 +55,7 @@ def bare_number(filing, form):
 def cost_direction(filing, form):
     for item in _checked(filing, form):
         value = item.value
-        if item.group.name == COST and isinstance(value, Quantity) and value.operator in (GE, GT):
+        if item.role == "cost" and isinstance(value, Quantity) and value.operator in (GE, GT):
             yield Hit(
                 item.indicator.value_position,
                 f"成本指标“{item.indicator.name}”写成了“{item.indicator.value}”；成本是上限，应为“≤{value.number}{value.unit}”",
@@ -71,7 +71,7 @@ def cost_direction(filing, form):
 def satisfaction_direction(filing, form):
     for item in _checked(filing, form):
         value = item.value
-        if item.group.level == SATISFACTION and isinstance(value, Quantity) and value.operator in (LE, LT):
+        if item.role == "satisfaction" and isinstance(value, Quantity) and value.operator in (LE, LT):
             yield Hit(
                 item.indicator.value_position,
                 f"满意度指标“{item.indicator.name}”写成了“{item.indicator.value}”，应为“≥{value.number}{value.unit}”",
@@ -100,7 +100,7 @@ def percent_range(filing, form):
 def satisfaction_range(filing, form):
     for item in _checked(filing, form):
         value = item.value
-        if item.group.level != SATISFACTION:
+        if item.role != "satisfaction":
             continue
         if not isinstance(value, Quantity) or not value.is_percent:
             if isinstance(value, Quantity):
@@ -118,7 +118,7 @@ def satisfaction_range(filing, form):
 def satisfaction_full(filing, form):
     for item in _checked(filing, form):
         value = item.value
-        if item.group.level == SATISFACTION and isinstance(value, Quantity) and value.is_percent and value.number == 100:
+        if item.role == "satisfaction" and isinstance(value, Quantity) and value.is_percent and value.number == 100:
             yield Hit(item.indicator.value_position, f"满意度指标“{item.indicator.name}”的目标是 100%，无法核实")
 
 
@@ -140,7 +140,7 @@ def outside_year(filing, form):
                 yield Hit(item.indicator.value_position, f"“{item.indicator.name}”的时间“{item.indicator.value}”不在 {filing.year} 年度内")
             elif value.kind == "duration" and value.unit == "个月" and value.amount > 12:
                 yield Hit(item.indicator.value_position, f"“{item.indicator.name}”的期限 {value.amount} 个月超过一个预算年度")
-        elif item.group.name == TIMELINESS and isinstance(value, Text):
+        elif item.role == "timeliness" and isinstance(value, Text):
             years = sorted({int(m.group()) for m in _YEAR_IN_TEXT.finditer(item.indicator.value)} - {filing.year})
             if years:
                 yield Hit(

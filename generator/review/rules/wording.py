@@ -7,7 +7,7 @@ import re
 from ...common.findings import Severity
 from ...filing.values import Text
 from . import Hit, rule
-from .indicators import EFFECT, PRODUCT, placed
+from .indicators import placed
 
 VAGUE_TERMS = (
     "长期", "长远", "持续", "逐步", "不断", "进一步", "明显", "显著", "有效", "较好", "良好", "提高", "提升",
@@ -46,7 +46,7 @@ def vague_value(filing, form):
 )
 def input_measure(filing, form):
     for item in placed(filing, form):
-        if item.group.level in (PRODUCT, EFFECT) and (match := _INPUT.search(item.indicator.name)):
+        if item.level_role in ("output", "benefit") and (match := _INPUT.search(item.indicator.name)):
             yield Hit(
                 item.indicator.position,
                 f"“{item.indicator.name}”（{item.group.name}）是投入或过程指标（{match.group()}），不能作为{item.group.level}",
@@ -61,7 +61,7 @@ def input_measure(filing, form):
 )
 def satisfaction_in_effects(filing, form):
     for item in placed(filing, form):
-        if item.group.level == EFFECT and _SATISFACTION_NAME.search(item.indicator.name):
+        if item.level_role == "benefit" and item.role != "satisfaction" and _SATISFACTION_NAME.search(item.indicator.name):
             yield Hit(item.indicator.position, f"“{item.indicator.name}”是满意度指标，却放在“{item.group.name}”下")
 
 
@@ -73,7 +73,8 @@ def satisfaction_in_effects(filing, form):
 )
 def category_name(filing, form):
     categories = {level.name for level in form.levels} | {g.name for level in form.levels for g in level.groups}
-    categories |= {name.removesuffix("指标") for name in categories}
+    categories |= {name.removesuffix("指标") for name in categories if name.endswith("指标")}
     for item in placed(filing, form):
-        if item.indicator.name.strip() in categories:
+        # A satisfaction indicator is named after what it measures: 服务对象满意度 is a fine 三级 name.
+        if item.indicator.name.strip() in categories and item.role != "satisfaction":
             yield Hit(item.indicator.position, f"三级指标名称“{item.indicator.name}”是分类名，请写具体的指标")
