@@ -371,7 +371,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
 @click.argument("documents", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件...")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, metavar="文件夹",
               help="写到哪个文件夹（默认 projects/<年度>/）")
-@click.option("--form", "form_id", default=None, metavar="表样", help="按哪种表样识别（默认：只有一种时用它）")
+@click.option("--form", "form_id", default=None, metavar="表样", help="按哪种表样读取（默认：每张表按标题和栏目自动识别）")
 @click.option("--year", type=int, default=None, metavar="年度", help="文档里找不到年度时使用的年度")
 @click.option("--keep-going", is_flag=True, help="有无法识别的内容时也按成功退出（内容仍写在 YAML 注释里）")
 def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool) -> None:
@@ -382,12 +382,13 @@ def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | No
     """
     from .importing.run import import_documents
 
-    form = _pick_form(load_forms(), form_id)
-    outcome = import_documents(list(documents), form, out_dir, year)
+    forms = load_forms()
+    candidates = [_pick_form(forms, form_id)] if form_id else list(forms.values())
+    outcome = import_documents(list(documents), candidates, out_dir, year, forced=bool(form_id))
     for line in outcome.messages:
         click.echo(line, err=True)
     for path in outcome.written:
-        click.echo(f"已导入 {path}")
+        click.echo(f"已导入 {path}（表样 {outcome.packs[path]}）")
     failed = outcome.errors or (outcome.problems and not keep_going)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 

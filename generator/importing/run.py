@@ -12,13 +12,15 @@ from ..common.names import safe_stem
 from ..filing.modeline import modeline_for
 from ..forms.definition import FormDefinition
 from .docx_read import UnreadableDocument, read_document
-from .recognise import ImportedForm, read_forms
+from .reader import ImportedForm, start_labels
+from .recognise import read_forms
 from .to_yaml import filing_text
 
 
 @dataclass
 class ImportOutcome:
     written: list[Path] = field(default_factory=list)
+    packs: dict[Path, str] = field(default_factory=dict)  # written file → the id of the pack it was read with
     messages: list[str] = field(default_factory=list)
     errors: int = 0  # documents or forms that produced no file
     problems: int = 0  # pieces of content that could not be placed (kept as comments)
@@ -52,16 +54,28 @@ def _docx_sources(documents: list[Path], outcome: ImportOutcome, work: Path) -> 
     return sources
 
 
-def import_documents(documents: list[Path], form: FormDefinition, out_dir: Path | None, year: int | None) -> ImportOutcome:
+def import_documents(
+    documents: list[Path], forms: list[FormDefinition], out_dir: Path | None, year: int | None, forced: bool = False,
+) -> ImportOutcome:
+    """Import every document; each form in it is read with the best-fitting of `forms` (with `forced`,
+    the one form given by --form)."""
     outcome = ImportOutcome()
     with tempfile.TemporaryDirectory(prefix="jixiao-import-") as work:
         for document, readable in _docx_sources(documents, outcome, Path(work)).items():
-            _import_document(document, readable, form, out_dir, year, outcome)
+            _import_document(document, readable, forms, forced, out_dir, year, outcome)
     return outcome
 
 
+def _not_found(forms: list[FormDefinition], forced: bool) -> str:
+    firsts = "、".join(dict.fromkeys(f"“{label}”" for form in forms for label, weight in start_labels(form).items() if weight > 1))
+    if forced:
+        return f"没有找到“{forms[0].title}”（找不到{firsts}栏目）"
+    return f"没有找到申报表（找不到任何表样的第一个栏目：{firsts}）"
+
+
 def _import_document(
-    document: Path, readable: Path, form: FormDefinition, out_dir: Path | None, year: int | None, outcome: ImportOutcome,
+    document: Path, readable: Path, forms: list[FormDefinition], forced: bool, out_dir: Path | None, year: int | None,
+    outcome: ImportOutcome,
 ) -> None:
     try:
         content = read_document(readable)
@@ -69,21 +83,20 @@ def _import_document(
         outcome.messages.append(f"{document}: 错误：{str(unreadable).replace(str(readable), str(document))}")
         outcome.errors += 1
         return
-    forms, leftovers = read_forms(content, form)
-    if not forms:
-        outcome.messages.append(f"{document}: 错误：没有找到“{form.title}”（找不到“项目名称”栏目）")
+    found, leftovers = read_forms(content, forms, forced)
+    if not found:
+        outcome.messages.append(f"{document}: 错误：{_not_found(forms, forced)}")
         outcome.errors += 1
         return
     for problem in leftovers:
         outcome.messages.append(f"{document}: 未能导入：{problem}")
         outcome.problems += 1
-    for imported in forms:
-        _write_form(document, imported, form, out_dir, imported.year or year, outcome)
+    for imported in found:
+        _write_form(document, imported, out_dir, imported.year or year, outcome)
 
 
 def _write_form(
-    document: Path, imported: ImportedForm, form: FormDefinition, out_dir: Path | None, year: int | None,
-    outcome: ImportOutcome,
+    document: Path, imported: ImportedForm, out_dir: Path | None, year: int | None, outcome: ImportOutcome,
 ) -> None:
     where = f"{document}（{imported.place}）"
     if year is None:
@@ -91,7 +104,7 @@ def _write_form(
         outcome.errors += 1
         return
     if not imported.name.strip():
-        outcome.messages.append(f"{where}: 错误：项目名称是空的，没有导入")
+        outcome.messages.append(f"{where}: 错误：{imported.form.name_field}是空的，没有导入（{imported.recognition}）")
         outcome.errors += 1
         return
     target = (out_dir or Path("projects") / str(year)) / f"{safe_stem(imported.name)}.yaml"
@@ -102,5 +115,6 @@ def _write_form(
     outcome.messages.extend(f"{document}: 说明：{note}" for note in imported.notes)
     outcome.messages.extend(f"{document}: 未能导入：{problem}" for problem in imported.problems)
     outcome.problems += len(imported.problems)
-    write_text_atomic(target, filing_text(imported, form, year, modeline_for(target), document.name))
+    write_text_atomic(target, filing_text(imported, year, modeline_for(target), document.name))
     outcome.written.append(target)
+    outcome.packs[target] = imported.form.id

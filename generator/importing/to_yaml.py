@@ -1,4 +1,9 @@
-"""An imported form as filing YAML, in the canonical style of `jixiao fmt`, with the importer's notes as comments."""
+"""An imported form as filing YAML, in the canonical style of `jixiao fmt`, with the importer's notes as comments.
+
+Keys follow the pack: 表样, 年度, header fields (a field group's sub-fields nested under it), money,
+goals, indicators, the long-term half, the review. Indicators are in the form's order, or in the
+filer's order where the pack prints them as filed.
+"""
 
 from __future__ import annotations
 
@@ -6,45 +11,53 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..common.yamlio import dump_text
 from ..forms.definition import FormDefinition
-from .recognise import ImportedForm
+from .reader import ImportedForm, Indicator
 
 
-def filing_data(imported: ImportedForm, form: FormDefinition, year: int) -> CommentedMap:
+def _tree(groups: dict[tuple[str, str], list[Indicator]], form: FormDefinition) -> CommentedMap:
+    if form.indicators.order == "form":
+        keys = [(level.name, group.name) for level in form.levels for group in level.groups if (level.name, group.name) in groups]
+    else:
+        keys = list(groups)  # as read; the levels in the order they first appear
+        levels = list(dict.fromkeys(level for level, _ in keys))
+        keys.sort(key=lambda key: levels.index(key[0]))
+    tree = CommentedMap()
+    for level, group in keys:
+        rows = CommentedMap()
+        for indicator in groups[(level, group)]:
+            rows[indicator.name] = CommentedMap(indicator.entry) if isinstance(indicator.entry, dict) else indicator.entry
+        tree.setdefault(level, CommentedMap())[group] = rows
+    return tree
+
+
+def filing_data(imported: ImportedForm, year: int) -> CommentedMap:
+    form = imported.form
     data = CommentedMap()
     data["表样"] = form.id
     data["年度"] = str(year)
-    for field in form.fields:
-        if field.items:
-            data[field.key] = CommentedMap((item.key, imported.fields.get(item.key, "")) for item in field.items)
+    for spec in form.fields:
+        if spec.items:
+            data[spec.key] = CommentedMap((item.key, imported.fields.get(item.key, "")) for item in spec.items)
         else:
-            data[field.key] = imported.fields.get(field.key, "")
-    data[form.funds.key] = CommentedMap((item.key, imported.funds.get(item.key, "0")) for item in form.funds.items)
+            data[spec.key] = imported.fields.get(spec.key, "")
+    blank = "" if form.funds.blank_is_zero else "0"
+    data[form.funds.key] = CommentedMap((item.key, imported.funds.get(item.key, blank)) for item in form.funds.items)
     for goal in form.goals:
         data[goal.key] = imported.fields.get(goal.key, "")
-    indicators = CommentedMap()
-    for level in form.levels:
-        groups = CommentedMap()
-        for group in level.groups:
-            if (level.name, group.name) not in imported.groups:
-                continue
-            rows = CommentedMap()
-            for indicator in imported.groups[(level.name, group.name)]:
-                if indicator.details:
-                    rows[indicator.name] = CommentedMap({"指标值": indicator.value, **indicator.details})
-                else:
-                    rows[indicator.name] = indicator.value
-            groups[group.name] = rows
-        if groups:
-            indicators[level.name] = groups
-    data[form.indicators.key] = indicators
-    if imported.grade and form.review:
-        data[form.review.field.key] = imported.grade
+    data[form.indicators.key] = _tree(imported.groups, form)
+    if form.indicators.long_term and imported.long_term:
+        data[form.indicators.long_term.key] = _tree(imported.long_term, form)
+    review = form.review
+    if review and review.kind == "grade" and imported.grade:
+        data[review.field.key] = imported.grade
+    elif review and review.kind == "text" and imported.fields.get(review.field.key, "").strip():
+        data[review.field.key] = imported.fields[review.field.key]
     return data
 
 
-def filing_text(imported: ImportedForm, form: FormDefinition, year: int, modeline: str, source: str) -> str:
-    data = filing_data(imported, form, year)
-    comments = [f"由 jixiao import 从 {source}（{imported.place}）导入"]
+def filing_text(imported: ImportedForm, year: int, modeline: str, source: str) -> str:
+    data = filing_data(imported, year)
+    comments = [f"由 jixiao import 从 {source}（{imported.place}）导入；{imported.recognition}"]
     comments += [f"导入说明：{note}" for note in imported.notes]
     comments += [f"未能导入（请人工处理）：{problem}" for problem in imported.problems]
     data.yaml_set_start_comment("\n".join(line.replace("\n", " ⏎ ") for line in comments))
