@@ -444,34 +444,42 @@ class FormReader:
         return True
 
     def _entry(self, texts: dict[str, tuple[str, bool]], place: str) -> Indicator | None:
-        """The indicator in one half of a row, or None if that half is blank (or merged down from above)."""
+        """The indicator in one half of a row, or None if that half is blank (or covered by the row above)."""
         name, name_carried = texts.get("name", ("", True))
         own = {show: cell for show, cell in texts.items() if show not in ("level", "group", "name")}
         if name_carried and all(carried for _, carried in own.values()):
-            return None  # a row covered by the cells above
-        # A target cell merged over rows holds the target of each; a detail cell only of its first row.
-        values = {show: text if show in ("value", *COLUMN_PARTS) or not carried else "" for show, (text, carried) in own.items()}
+            return None
+        # A target cell merged over rows is the target of each of them; a detail cell only of its first row.
+        target = ("value", *COLUMN_PARTS)
+        values = {show: text if show in target or not carried else "" for show, (text, carried) in own.items()}
         if not name and not any(values.values()):
             return None
+        for show in [s for s in values if s.startswith("?") and values[s]]:
+            self.out.problems.append(f"{place}：“{name}”的“{show[1:]}”栏：{values[show]}")
+        details = {show: text for show, text in values.items() if show not in target and not show.startswith("?") and text}
         spec = self.form.indicators
-        details = {show: text for show, text in values.items() if show not in ("value", *COLUMN_PARTS) and text}
-        for show in [s for s in details if s.startswith("?")]:
-            self.out.problems.append(f"{place}：“{name}”的“{show[1:]}”栏：{details.pop(show)}")
-        parts = [part for part in COLUMN_PARTS if spec.part_label(part) and part in values]
+        parts = {part: values[part] for part in COLUMN_PARTS if part in values}
         if not parts:
             value = values.get("value", "")
-            entry = {"指标值": value, **details} if details else value
-            return Indicator(name, entry, value)
-        operator, number, unit = (values.get(part, "") for part in COLUMN_PARTS)
+            return Indicator(name, {"指标值": value, **details} if details else value, value)
+        operator, number, unit = (parts.get(part, "") for part in COLUMN_PARTS)
         joined = _joined(operator, number, unit, spec)
+        shown = operator + number + unit if joined is None else joined
         if joined is not None and not details:
-            return Indicator(name, joined, joined)
-        entry = {spec.part_label(part): values[part] for part in parts if values[part]}
-        if not any(spec.part_label(part) in entry for part in ("operator", "unit")) and spec.part_label("number") in ("指标值", ""):
-            # A mapping is read as parts only with an operator or unit key (or a number key other than 指标值).
-            entry = {spec.part_label(part): values[part] for part in parts}
-        entry.update(details)
-        return Indicator(name, entry, joined if joined is not None else f"{operator}{number}{unit}")
+            return Indicator(name, joined, shown)
+        # A mapping keyed by the column headings, in column order. Empty parts are left out, unless the
+        # mapping would then not be read as parts (that takes an operator or unit key, or a number key
+        # other than 指标值).
+        kept = {part for part, text in parts.items() if text}
+        if not kept & {"operator", "unit"} and spec.part_label("number") == "指标值":
+            kept = set(parts)
+        entry = {}
+        for show, text in values.items():
+            if show in kept:
+                entry[spec.part_label(show)] = text
+            elif show in details:
+                entry[show] = text
+        return Indicator(name, entry, shown)
 
     def _serial_dates(self, indicator: Indicator, group: str, place: str) -> None:
         """A date exported as an Excel day number (45,657) is kept as filed, and said."""
