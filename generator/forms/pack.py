@@ -180,6 +180,7 @@ def _review(raw: dict | None) -> ReviewSpec | None:
     spec = Field(
         raw["key"], raw.get("label", raw["key"]), raw.get("description", ""), enum=options, need="optional",
         aliases=_texts(raw.get("aliases")), type="option" if raw["kind"] == "grade" else "long-text",
+        examples=_texts(raw.get("examples")),
     )
     return ReviewSpec(raw["kind"], spec, tuple(raw.get("boxes", ("☐", "☑"))))
 
