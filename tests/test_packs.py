@@ -244,3 +244,11 @@ def test_a_new_pack_added_as_data_only_builds(tmp_path):
     text = _docx_text(copy / "out" / "2019" / "试验.docx")
     assert "试验市2019年项目绩效目标表" in text and "备注" in text and "年底问卷" in text
     assert "test-city-2026" in json.loads((copy / "schema.json").read_text(encoding="utf-8"))["properties"]["表样"]["enum"]
+
+
+def test_examples_are_in_the_canonical_style_and_keep_the_filers_order(capsys):
+    """fmt follows each form: keys in the order the form prints them, groups as filed where the form prints them so."""
+    examples = [str(TEMPLATES / form_id / "example.yaml") for form_id in PACKS]
+    assert run(["fmt", "--check", *examples]) == 0
+    assert list(example("ningxia-2019")["绩效指标"]) == ["产出指标", "满意度指标", "效益指标"]
+    assert list(example("ningxia-2019")["绩效指标"]["产出指标"]) == ["成本指标", "时效指标", "数量指标", "质量指标"]
