@@ -148,7 +148,10 @@ def _error_findings(name: str, data: Any, root_schema: dict, error: ValidationEr
         # The failing value is a key; the mapping's own schema sits just above "propertyNames".
         mapping_schema = _schema_at(root_schema, schema_path[: schema_path.index("propertyNames")])
         allowed = list(error.validator_value) if error.validator == "enum" else []
-        yield from _unknown_key_findings(name, data, error, mapping_schema, [error.instance], allowed, f"schema.{error.validator}")
+        # An unknown key at the top level is a misspelt field, as with additionalProperties; below it,
+        # a 一级/二级 name that is not an option of the form.
+        rule = "schema.additionalProperties" if not error.absolute_path else f"schema.{error.validator}"
+        yield from _unknown_key_findings(name, data, error, mapping_schema, [error.instance], allowed, rule)
         return
     if error.validator == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
