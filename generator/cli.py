@@ -420,8 +420,8 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
 def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool) -> None:
     """把已有的 Word 申报表（.docx，装了 LibreOffice 时也可以是 .doc）导入为 YAML。
 
-    一个文档可以包含多张表；每张表写成一个以项目名称命名的文件。无法识别的内容会列出位置，
-    并作为注释保留在 YAML 里；这时退出码为 1（除非 --keep-going）。
+    一个文档可以包含多张表；每张表按标题和栏目自动识别表样（或用 --form 指定），写成一个以项目名称命名的文件。
+    无法识别的内容会列出位置，并作为注释保留在 YAML 里；这时退出码为 1（除非 --keep-going）。
     """
     from .importing.run import import_documents
 

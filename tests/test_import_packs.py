@@ -9,7 +9,6 @@ in full. The round trip (build → import → the same filing) runs for every pa
 
 from __future__ import annotations
 
-import copy
 import shutil
 from pathlib import Path
 
@@ -20,6 +19,8 @@ from docx.oxml.ns import qn
 
 from generator.cli import run
 from generator.common.yamlio import load_document, plain_data
+from generator.filing.model import build_filing
+from generator.forms.pack import load_forms
 
 PACKS = REPO / "tests" / "data" / "import-packs"
 ABOVE = "^"  # in a test table: this cell continues the cell above (w:vMerge)
@@ -434,10 +435,10 @@ def test_gansu_layout_reads_the_field_group_and_money_in_header_rows(tmp_path, c
     assert (code, err) == (0, "")
     assert "（表样 t-gansu）" in out
     assert data == GANSU
-    # the file follows the pack: header fields with the group nested in place, money, goal, indicators
+    # the file follows the pack: keys in the order the form prints them, the group's sub-fields nested
     assert list(data) == [
         "表样", "年度", "一级项目名称", "二级项目名称", "项目类型", "项目分类", "资金用途", "主管部门", "项目开始日期",
-        "项目完成日期", "资金性质", "基本情况", "项目实施计划", "政策依据", "项目资金", "年度绩效目标", "绩效指标",
+        "项目完成日期", "项目资金", "资金性质", "基本情况", "项目实施计划", "政策依据", "年度绩效目标", "绩效指标",
     ]
 
 
@@ -562,30 +563,68 @@ def test_a_document_without_any_pack_s_first_label(tmp_path, capsys):
 EXAMPLES = sorted((REPO / "templates").glob("*/example.yaml"))
 
 
-def _same_filing(data: dict) -> dict:
-    """A filing's data as the printed form can tell it apart: an absent group reads as an empty one,
-    an absent review or long-term half as a blank one."""
-    data = copy.deepcopy(data)
-    for key, value in list(data.items()):
-        if value in ("", {}, None):
-            data.pop(key)
-        elif isinstance(value, dict) and all(isinstance(groups, dict) for groups in value.values()):
-            data[key] = {level: {group: rows for group, rows in groups.items() if rows} for level, groups in value.items()}
-            data[key] = {level: groups for level, groups in data[key].items() if groups}
-    return data
+def _as_printed(path: Path) -> dict:
+    """What the printed form can tell of a filing: its text fields and amounts as typed, and each
+    indicator as the model reads it (the target, its printed parts, the detail columns the form prints),
+    groups with indicators only, in order. A target written as one text or as parts reads the same."""
+    document = load_document(path.name, path.read_bytes())
+    form = load_forms()[document.data["表样"]]
+    filing = build_filing(document, form)
+    printed = {column.show for column in form.indicators.columns}
+
+    def tree(groups):
+        return [
+            (group.level, group.name, [(i.name, i.value, i.parts, [d for d in i.details if d[0] in printed]) for i in group.indicators])
+            for group in groups if group.indicators
+        ]
+
+    ordered = form.indicators.order == "as-filed"
+    return {
+        "form": filing.form_id, "year": filing.year, "fields": filing.fields, "funds": filing.funds_text,
+        "groups": tree(filing.groups) if ordered else sorted(tree(filing.groups)),
+        "long_term": tree(filing.long_term) if ordered else sorted(tree(filing.long_term)), "grade": filing.grade,
+    }
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.parent.name for path in EXAMPLES])
 def test_every_pack_s_example_comes_back_from_its_word_form(tmp_path, capsys, monkeypatch, example):
     monkeypatch.delenv("JIXIAO_TEMPLATES_DIR")
-    original = _data(example)
-    projects = tmp_path / "projects" / str(original["年度"])
+    year = str(_data(example)["年度"])
+    projects = tmp_path / "projects" / year
     projects.mkdir(parents=True)
     shutil.copyfile(example, projects / "example.yaml")
     assert run(["build", str(projects), "--out", str(tmp_path / "built"), "--format", "docx"]) == 0, capsys.readouterr()
-    built = tmp_path / "built" / str(original["年度"]) / "example.docx"
-    code, out, err = _import(capsys, built, "--out", tmp_path / "out")
+    capsys.readouterr()
+    code, out, err = _import(capsys, tmp_path / "built" / year / "example.docx", "--out", tmp_path / "out")
     assert (code, err) == (0, "")
     assert f"（表样 {example.parent.name}）" in out
     (imported,) = sorted((tmp_path / "out").glob("*.yaml"))
-    assert _same_filing(_data(imported)) == _same_filing(original)
+    assert _as_printed(imported) == _as_printed(example)
+    assert run(["fmt", "--check", str(imported)]) == 0
+
+
+# ----------------------------------------------------------------------------------------------
+# 9. What a pack cannot tell apart, or place
+
+
+def test_a_close_call_is_said_and_goes_to_the_default_pack(tmp_path, capsys):
+    document = Document()
+    _table(document, [["项目名称", "某项目"], ["实施单位", "某单位"]], "merged")
+    data, code, out, err = _imported(tmp_path, capsys, document, "某项目", "--year", "2024")
+    assert code == 0
+    assert "（表样 yinchuan-2024）" in out  # the pack marked default
+    (note,) = [line for line in err.splitlines() if "说明" in line]
+    assert "几乎一样符合" in note and "t-ningxia" in note and "--form" in note
+    assert data["项目名称"] == "某项目" and data["实施单位"] == "某单位"
+
+
+def test_a_cell_under_no_column_heading_is_reported(tmp_path, capsys):
+    rows = [row + [""] for row in HUNAN_ROWS]
+    rows[8][-1] = "另加的说明"  # an indicator row one cell wider than the headings
+    document = Document()
+    document.add_paragraph("2023年项目支出绩效目标申报表")
+    _table(document, rows, "merged")
+    data, code, _, err = _imported(tmp_path, capsys, document, "农村公路养护")
+    assert code == 1
+    assert data == HUNAN
+    assert any("表格 1 第 9 行" in line and "另加的说明" in line for line in err.splitlines()), err

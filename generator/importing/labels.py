@@ -125,7 +125,7 @@ class Pattern:
                 year_seen = True
             else:
                 self.fields[f"f{index}"] = part
-                regex.append(rf"(?P<f{index}>.+?)")
+                regex.append(rf"(?P<f{index}>.*?)")  # may be blank: a stamp line left for the seal
         self.regex = re.compile(r"\s*" + r"\s*".join(regex) + r"\s*", re.S)
 
     def match(self, text: str) -> PrintedMatch | None:
@@ -136,7 +136,7 @@ class Pattern:
         values = {}
         for group, key in self.fields.items():
             start, end = found.span(group)
-            values[key] = text[origin[start]: origin[end - 1] + 1].strip()
+            values[key] = text[origin[start]: origin[end - 1] + 1].strip() if end > start else ""
         year = found.groupdict().get("year")
         return PrintedMatch(self.template, int(year) if year else None, values)
 

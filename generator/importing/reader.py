@@ -27,8 +27,13 @@ _KNOWN_PARAGRAPH = re.compile(r"^(附件\s*\d*\s*[:：]?|注\s*[:：].*|填报�
 _MONEY = re.compile(r"^(?P<number>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<suffix>万元|万)?$")
 _TICKS = "☑☒✓✔√■▣●"
 _BOXES = "☐□○"
-TITLE_EVIDENCE = 3  # a printed text of the pack (title, note, caption ...) found as the pack prints it
-PROBLEM_WEIGHT = 3  # what a piece of content the pack cannot place costs its score
+# How much what a pack recognises counts for it: its title (the form's own name), another of its printed
+# texts (year line, note, caption, footer ...); what it cannot place and each of its indicator columns
+# missing from the grid count against it (labels count EXACT or ALIAS, see labels.py).
+TITLE_EVIDENCE = 10
+PRINTED_EVIDENCE = 3
+PROBLEM_WEIGHT = 3
+MISSING_COLUMN_WEIGHT = 2
 
 
 @dataclass
@@ -117,18 +122,20 @@ class FormReader:
         self.in_lines: dict[str, tuple[str, str]] = {}  # field → (value, printed text) from a title or stamp line
 
     def _seen(self, what: str, weight: int) -> None:
-        self.out.evidence[what] = max(self.out.evidence.get(what, 0), weight)
+        if what not in self.out.evidence or weight > self.out.evidence[what]:
+            self.out.evidence[what] = weight
 
     # -- text outside the grid -----------------------------------------------------------------
     def is_printed(self, text: str) -> bool:
         """A text the form prints (title, year line, note, footer labels ...); its year and fields are kept."""
         found = self.printed.match(text)
         if found is not None:
-            self._seen(f"printed:{found.template}", TITLE_EVIDENCE)
+            weight = TITLE_EVIDENCE if found.template == self.form.title else PRINTED_EVIDENCE
+            self._seen(f"printed:{found.template}", weight)
             self._take(found)
             return True
         if self.printed.is_footer(text):
-            self._seen("printed:footer", TITLE_EVIDENCE)
+            self._seen("printed:footer", PRINTED_EVIDENCE)
             return True
         return False
 
@@ -197,7 +204,7 @@ class FormReader:
         if len(cells) == 1 and filled:
             return self.is_printed(cells[0].cell.text)
         if len(filled) > 1 and all(self.printed.is_footer(c.cell.text) for c in filled):
-            self._seen("printed:footer", TITLE_EVIDENCE)
+            self._seen("printed:footer", PRINTED_EVIDENCE)
             return True
         return False
 
@@ -332,8 +339,9 @@ class FormReader:
         if not {"level", "group", "name"} <= shows or not shows & {"value", "number"}:
             return None
         slots = [_Slot(cell.cell.col, column.show, column.half, column.label) for column, cell in found.values()]
-        for column, _ in found.values():
-            self._seen(f"column:{column.half}:{column.label}", EXACT)
+        for column in self.form.indicators.columns:
+            matched = any(column is other for other, _ in found.values())
+            self._seen(f"column:{column.half}:{column.label}", EXACT if matched else -MISSING_COLUMN_WEIGHT)
         first = min(slot.col for slot in slots)
         for index, (cell, text) in enumerate(zip(cells, texts)):
             if index in found or not text or cell.continued:
@@ -371,13 +379,16 @@ class FormReader:
                 found.setdefault(slot.show, ("", True) if cell is None else (cell.cell.text, cell.continued))
         return found
 
+    def _outside_columns(self, row: TableRow, cells: list[RowCell], place: str) -> None:
+        """Text in a cell under no column heading (other than the indicator label beside the grid)."""
+        used = {id(cell.cell) for slot in self.slots if (cell := self._cell(row, cells, slot)) is not None}
+        for cell in cells:
+            if id(cell.cell) not in used and not cell.continued and norm(cell.cell.text) and not self._is_indicators_label(cell.cell.text):
+                self.out.problems.append(f"{place}：无法对应到栏目的内容：{cell.cell.text}")
+
     def _indicator(self, row: TableRow, cells: list[RowCell], place: str) -> None:
         whole = " | ".join(c.cell.text for c in cells)
-        first = min(slot.col for slot in self.slots)
-        if _aligned(row):
-            for cell in cells:
-                if cell.cell.col < first and not cell.continued and norm(cell.cell.text) and not self._is_indicators_label(cell.cell.text):
-                    self.out.problems.append(f"{place}：无法对应到栏目的内容：{cell.cell.text}")
+        self._outside_columns(row, cells, place)
         annual = self._texts(row, cells, "")
         level, level_carried = annual.get("level", ("", True))
         if not level_carried and norm(level):

@@ -108,8 +108,7 @@ def _recognition(best: ImportedForm, others: list[ImportedForm], forced: bool) -
     form = best.form
     if forced:
         return f"按 --form 指定的表样 {form.id}（{form.name}）读取"
-    text = f"按标题和栏目识别为表样 {form.id}（{form.name}）"
     close = [other.form.id for other in others if best.score - other.score < CLOSE]
     if close:
-        text += f"；与表样 {'、'.join(close)} 也很接近，如果不对，请用 --form 指定表样重新导入"
-    return text
+        best.notes.append(f"{best.place}：表样 {'、'.join(close)} 与 {form.id} 几乎一样符合，按 {form.id} 导入；如果不对，请用 --form 指定表样重新导入")
+    return f"按标题和栏目识别为表样 {form.id}（{form.name}）"

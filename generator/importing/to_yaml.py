@@ -1,7 +1,7 @@
 """An imported form as filing YAML, in the canonical style of `jixiao fmt`, with the importer's notes as comments.
 
-Keys follow the pack: 表样, 年度, header fields (a field group's sub-fields nested under it), money,
-goals, indicators, the long-term half, the review. Indicators are in the form's order, or in the
+Keys follow the pack (the order the form prints them): 表样, 年度, header fields (a field group's
+sub-fields nested under it), money, goals, indicators, the long-term half, the review. Indicators are in the form's order, or in the
 filer's order where the pack prints them as filed.
 """
 
@@ -32,27 +32,25 @@ def _tree(groups: dict[tuple[str, str], list[Indicator]], form: FormDefinition) 
 
 def filing_data(imported: ImportedForm, year: int) -> CommentedMap:
     form = imported.form
-    data = CommentedMap()
-    data["表样"] = form.id
-    data["年度"] = str(year)
+    values: dict = {"表样": form.id, "年度": str(year)}
     for spec in form.fields:
         if spec.items:
-            data[spec.key] = CommentedMap((item.key, imported.fields.get(item.key, "")) for item in spec.items)
+            values[spec.key] = CommentedMap((item.key, imported.fields.get(item.key, "")) for item in spec.items)
         else:
-            data[spec.key] = imported.fields.get(spec.key, "")
+            values[spec.key] = imported.fields.get(spec.key, "")
     blank = "" if form.funds.blank_is_zero else "0"
-    data[form.funds.key] = CommentedMap((item.key, imported.funds.get(item.key, blank)) for item in form.funds.items)
+    values[form.funds.key] = CommentedMap((item.key, imported.funds.get(item.key, blank)) for item in form.funds.items)
     for goal in form.goals:
-        data[goal.key] = imported.fields.get(goal.key, "")
-    data[form.indicators.key] = _tree(imported.groups, form)
+        values[goal.key] = imported.fields.get(goal.key, "")
+    values[form.indicators.key] = _tree(imported.groups, form)
     if form.indicators.long_term and imported.long_term:
-        data[form.indicators.long_term.key] = _tree(imported.long_term, form)
+        values[form.indicators.long_term.key] = _tree(imported.long_term, form)
     review = form.review
     if review and review.kind == "grade" and imported.grade:
-        data[review.field.key] = imported.grade
-    elif review and review.kind == "text" and imported.fields.get(review.field.key, "").strip():
-        data[review.field.key] = imported.fields[review.field.key]
-    return data
+        values[review.field.key] = imported.grade
+    elif review and review.kind == "text":
+        values[review.field.key] = imported.fields.get(review.field.key, "")  # a row of the form, blank in a draft
+    return CommentedMap((key, values[key]) for key in form.top_level_keys if key in values)
 
 
 def filing_text(imported: ImportedForm, year: int, modeline: str, source: str) -> str:
