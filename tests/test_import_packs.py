@@ -9,6 +9,7 @@ in full. The round trip (build → import → the same filing) runs for every pa
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -628,3 +629,20 @@ def test_a_cell_under_no_column_heading_is_reported(tmp_path, capsys):
     assert code == 1
     assert data == HUNAN
     assert any("表格 1 第 9 行" in line and "另加的说明" in line for line in err.splitlines()), err
+
+
+def test_the_title_of_the_next_form_stays_with_it(tmp_path, capsys):
+    """Two forms of one pack back to back, no blank line between: the second keeps its own title and year."""
+    document = Document()
+    document.add_paragraph("自治区本级部门2019年项目支出预算绩效目标表")
+    _table(document, NINGXIA_ROWS, "merged")
+    document.add_paragraph("自治区本级部门2020年项目支出预算绩效目标表")
+    second = copy.deepcopy(NINGXIA_ROWS)
+    second[0][1] = "第二个项目"
+    _table(document, second, "merged")
+    source = tmp_path / "两年.docx"
+    document.save(source)
+    code, out, err = _import(capsys, source, "--out", tmp_path / "out")
+    assert (code, err) == (0, "")
+    assert _data(tmp_path / "out" / "自治区政务服务平台运行维护经费.yaml") == NINGXIA
+    assert _data(tmp_path / "out" / "第二个项目.yaml") == {**NINGXIA, "年度": "2020", "项目名称": "第二个项目"}

@@ -162,10 +162,15 @@ class PrintedTexts:
         if all(form.above_grid):
             texts.append(" ".join(form.above_grid))  # both halves of the line in one paragraph
         self.patterns = [Pattern(text) for text in dict.fromkeys(texts) if text.strip()]
+        self.note = Pattern(form.note) if form.note.strip() else None
         self.footer = sorted((_squeeze(label) for label in form.footer if _squeeze(label)), key=len, reverse=True)
 
     def match(self, text: str) -> PrintedMatch | None:
         return next((found for pattern in self.patterns if (found := pattern.match(text))), None)
+
+    def below_grid(self, text: str) -> bool:
+        """The note or the footer labels: what the form prints under its grid."""
+        return self.note is not None and self.note.match(text) is not None or self.is_footer(text)
 
     def is_footer(self, text: str) -> bool:
         """Only footer labels (填表人: 联系电话: ...), with nothing filled in after them."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from ..forms.definition import FormDefinition
 from .docx_read import DocumentContent, Paragraph, TableRow
-from .labels import norm
-from .reader import FormReader, ImportedForm, read_form, start_labels
+from .labels import PrintedTexts, norm
+from .reader import ImportedForm, read_form, start_labels
 
 CLOSE = 4  # a runner-up within this many points is named in the messages
 
@@ -60,13 +60,17 @@ def _segments(blocks: list[Paragraph | TableRow], starts: list[int]) -> list[_Se
 
 
 def _trailing(blocks: list[Paragraph | TableRow], segment: _Segment, form: FormDefinition) -> int:
-    """How many of the paragraphs that open a segment are the footer or note of the form before it."""
-    reader = FormReader(form, "")
+    """How many of the paragraphs that open a segment are the note or footer of the form above it
+    (blank paragraphs between them included); titles and year lines stay with the form below."""
+    printed = PrintedTexts(form)
     count = 0
-    for block in blocks[segment.begin: segment.start]:
-        if not isinstance(block, Paragraph) or not block.text.strip() or not reader.is_printed(block.text.strip()):
+    for offset, block in enumerate(blocks[segment.begin: segment.start]):
+        if not isinstance(block, Paragraph):
             break
-        count += 1
+        if block.text.strip():
+            if not printed.below_grid(block.text.strip()):
+                break
+            count = offset + 1
     return count
 
 
