@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 from docx import Document
-from docx.oxml.ns import qn
 
 from generator.cli import run
 from generator.common.yamlio import load_document, plain_data

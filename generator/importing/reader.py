@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..filing.model import target_parts
 from ..filing.values import excel_serial_date, looks_like_excel_serial
-from ..forms.definition import COLUMN_PARTS, Column, FormDefinition
+from ..forms.definition import COLUMN_PARTS, Column, FormDefinition, IndicatorsSpec
 from .docx_read import Paragraph, RowCell, TableRow
 from .labels import EXACT, Labels, PrintedMatch, PrintedTexts, norm
 
@@ -424,7 +424,9 @@ class FormReader:
                 return
             indicators = tree.setdefault((self.level, group), [])
             if any(existing.name == entry.name for existing in indicators):
-                self.out.problems.append(f"{place}：“{group}”中三级指标“{entry.name}”重复出现，第二个（指标值“{entry.shown}”）放在注释里")
+                self.out.problems.append(
+                    f"{place}：“{group}”中三级指标“{entry.name}”重复出现，第二个（指标值“{entry.shown}”）放在注释里"
+                )
                 continue
             indicators.append(entry)
             self._serial_dates(entry, group, place)
@@ -467,7 +469,7 @@ class FormReader:
             return None
         for show in [s for s in values if s.startswith("?") and values[s]]:
             self.out.problems.append(f"{place}：“{name}”的“{show[1:]}”栏：{values[show]}")
-        details = {show: text for show, text in values.items() if show not in target and not show.startswith("?") and text}
+        details = {show: text for show, text in values.items() if text and show not in target and not show.startswith("?")}
         spec = self.form.indicators
         parts = {part: values[part] for part in COLUMN_PARTS if part in values}
         if not parts:
@@ -476,6 +478,9 @@ class FormReader:
         operator, number, unit = (parts.get(part, "") for part in COLUMN_PARTS)
         joined = _joined(operator, number, unit, spec)
         shown = operator + number + unit if joined is None else joined
+        if values.get("value", "").strip() and values["value"] != shown:
+            # a form printing the parts and the whole target: the parts are what the filing keeps
+            self.out.problems.append(f"{place}：“{name}”的指标值“{values['value']}”与分开的各栏（{shown}）不一致")
         if joined is not None and not details:
             return Indicator(name, joined, shown)
         # A mapping keyed by the column headings, in column order. Empty parts are left out, unless the
@@ -504,7 +509,7 @@ class FormReader:
             )
 
 
-def _joined(operator: str, number: str, unit: str, spec) -> str | None:
+def _joined(operator: str, number: str, unit: str, spec: IndicatorsSpec) -> str | None:
     """The target as one text when the filing, given that text, prints exactly these parts again."""
     candidates = [f"{operator}{number}{unit}"]
     if spec.qualitative_mark and operator == spec.qualitative_mark and not unit:

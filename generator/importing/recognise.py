@@ -41,18 +41,14 @@ def _segments(blocks: list[Paragraph | TableRow], starts: list[int]) -> list[_Se
     the next form's; everything before the first form belongs to the first."""
     segments = []
     for number, start in enumerate(starts):
-        begin = start
-        if number == 0:
-            begin = 0
-        else:
-            previous = blocks[starts[number - 1]]
-            table = blocks[start].table
+        begin = 0 if number == 0 else start
+        if number:
+            previous, table = blocks[starts[number - 1]], blocks[start].table
             while begin > starts[number - 1] + 1:
                 block = blocks[begin - 1]
-                if isinstance(block, Paragraph) or block.table == table != previous.table:
-                    begin -= 1
-                else:
+                if not (isinstance(block, Paragraph) or block.table == table != previous.table):
                     break
+                begin -= 1
         segments.append(_Segment(begin, start, len(blocks)))
     for segment, following in zip(segments, segments[1:]):
         segment.end = following.begin
@@ -80,7 +76,9 @@ def _ranked(blocks: list[Paragraph | TableRow], segment: _Segment, forms: list[F
     return sorted(read, key=lambda imported: (-imported.score, not imported.form.default, imported.form.id))
 
 
-def read_forms(content: DocumentContent, forms: list[FormDefinition], forced: bool = False) -> tuple[list[ImportedForm], list[str]]:
+def read_forms(
+    content: DocumentContent, forms: list[FormDefinition], forced: bool = False,
+) -> tuple[list[ImportedForm], list[str]]:
     """The forms found in a document, each read with the pack that fits it best, and problems that
     belong to no form."""
     blocks = content.blocks
@@ -114,5 +112,7 @@ def _recognition(best: ImportedForm, others: list[ImportedForm], forced: bool) -
         return f"按 --form 指定的表样 {form.id}（{form.name}）读取"
     close = [other.form.id for other in others if best.score - other.score < CLOSE]
     if close:
-        best.notes.append(f"{best.place}：表样 {'、'.join(close)} 与 {form.id} 几乎一样符合，按 {form.id} 导入；如果不对，请用 --form 指定表样重新导入")
+        best.notes.append(
+            f"{best.place}：表样 {'、'.join(close)} 与 {form.id} 几乎一样符合，按 {form.id} 导入；如果不对，请用 --form 指定表样重新导入"
+        )
     return f"按标题和栏目识别为表样 {form.id}（{form.name}）"
