@@ -50,18 +50,22 @@ def _container_label(error: ValidationError) -> str:
     return f"“{path[-1]}”" if path else "申报表"
 
 
-def _suggestion(key: str, allowed: list[str]) -> str:
+def _suggestion(key: str, allowed: list[str], aliases: dict[str, str]) -> str:
     stripped = key.strip().replace("：", "").replace(" ", "")
     if stripped in allowed and stripped != key:
         return f"。提示：键名里多了空格或全角冒号，应为“{stripped}”"
     if "：" in key:
         return fullwidth_colon_tip(key)
+    # Another office's name for a field of this form (主管部门 for 主管部门及代码): a spelling guess
+    # would point at whichever key looks alike, not at the field it means.
+    if aliases.get(stripped) in allowed:
+        return f"。“{stripped}”在本表样中叫“{aliases[stripped]}”"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
     return f"。是不是“{close[0]}”？" if close else ""
 
 
-def _unknown_key_message(item: str, where: str, key: str, allowed: list[str]) -> str:
-    return f"{item}“{key}”不是{where}下的可选项（可选：{'、'.join(allowed)}）" + _suggestion(key, allowed)
+def _unknown_key_message(item: str, where: str, key: str, allowed: list[str], aliases: dict[str, str]) -> str:
+    return f"{item}“{key}”不是{where}下的可选项（可选：{'、'.join(allowed)}）" + _suggestion(key, allowed, aliases)
 
 
 def _unknown_key_findings(
@@ -71,9 +75,10 @@ def _unknown_key_findings(
     for part in error.absolute_path:
         container = container[part]
     item = mapping_schema.get("x-item-label", "字段")
+    aliases = mapping_schema.get("x-aliases", {})
     for key in keys:
         line, col = key_position(container, key)
-        yield Finding(name, line, col, Severity.ERROR, rule, _unknown_key_message(item, _container_label(error), key, allowed))
+        yield Finding(name, line, col, Severity.ERROR, rule, _unknown_key_message(item, _container_label(error), key, allowed, aliases))
 
 
 def _message(error: ValidationError) -> str:
@@ -113,8 +118,9 @@ def schema_findings(document: Document, schema: dict) -> list[Finding]:
     findings: dict[tuple, Finding] = {}
     for error in validator(schema).iter_errors(data):
         for finding in _error_findings(name, data, schema, error):
-            # The same key can fail both the union of all forms and its own form: report once.
-            findings.setdefault((finding.line, finding.col), finding)
+            # Two errors can say the same thing at one place; several missing keys of one mapping are
+            # all reported at that mapping, each with its own message.
+            findings.setdefault((finding.line, finding.col, finding.message), finding)
     return list(findings.values())
 
 
@@ -137,7 +143,15 @@ def _schema_at(root: dict, schema_path: list) -> dict:
     return node
 
 
+def _form_branch_applies(root_schema: dict, data: Any) -> bool:
+    """Whether a schema of several forms validates this filing's keys with its own form's branch."""
+    form_id = data.get("表样") if isinstance(data, dict) else None
+    return any(branch["if"]["properties"]["表样"]["const"] == form_id for branch in root_schema.get("allOf", ()))
+
+
 def _error_findings(name: str, data: Any, root_schema: dict, error: ValidationError) -> Iterator[Finding]:
+    if error.validator == "additionalProperties" and not error.absolute_path and _form_branch_applies(root_schema, data):
+        return  # a key no form knows: the filing's own form reports it, listing only its own keys
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(error.schema.get("properties", {}))
         unknown = [k for k in error.instance if k not in allowed]
@@ -148,7 +162,9 @@ def _error_findings(name: str, data: Any, root_schema: dict, error: ValidationEr
         # The failing value is a key; the mapping's own schema sits just above "propertyNames".
         mapping_schema = _schema_at(root_schema, schema_path[: schema_path.index("propertyNames")])
         allowed = list(error.validator_value) if error.validator == "enum" else []
-        yield from _unknown_key_findings(name, data, error, mapping_schema, [error.instance], allowed, f"schema.{error.validator}")
+        # At the top, a form's branch lists its own keys: the key is an unknown field, as with one form.
+        rule = "schema.additionalProperties" if not error.absolute_path else f"schema.{error.validator}"
+        yield from _unknown_key_findings(name, data, error, mapping_schema, [error.instance], allowed, rule)
         return
     if error.validator == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
