@@ -10,13 +10,16 @@ other rule fires; a near miss asserts that the filing stays clean.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from generator.cli import run
 from generator.common.findings import Severity
+from generator.common.yamlio import load_document
+from generator.filing.model import build_filing
+from generator.forms.pack import load_forms
 from generator.review.check import check_paths
 from generator.review.rules import REGISTRY, STAGES, _register
 
@@ -282,6 +285,19 @@ def test_vague_wording_is_quantified_text_inside_quantified_groups_only(tmp_path
     outside = check(tmp_path / "b", ("群众诉求解决率: ≥90%", "群众诉求解决率: 有效"))
     assert [(f.rule, f.line, f.severity) for f in inside] == [("quantified.text", 21, E)]
     assert [(f.rule, f.line, f.severity) for f in outside] == [("vague.value", 33, W)]
+
+
+def test_missing_recommended_asks_only_for_what_the_pack_recommends():
+    # The same blank 主管部门及代码 is a warning where the pack recommends the field, nothing where the
+    # pack makes it optional or does not have it.
+    form = load_forms()["yinchuan-2024"]
+    document = load_document("x.yaml", mutate(('主管部门及代码: "[812]银川市人民政府办公室"', '主管部门及代码: ""')).encode("utf-8"))
+    check_rule = REGISTRY["header.missing-recommended"].check
+    assert [hit.message.split("：")[0] for hit in check_rule(build_filing(document, form), form)] == ["“主管部门及代码”没有填写"]
+    optional = replace(form, fields=tuple(replace(f, need="optional") if f.key == "主管部门及代码" else f for f in form.fields), _by_key={})
+    without = replace(form, fields=tuple(f for f in form.fields if f.key != "主管部门及代码"), _by_key={})
+    for variant in (optional, without):
+        assert list(check_rule(build_filing(document, variant), variant)) == []
 
 
 def test_duplicate_project_name_in_two_files(tmp_path):
