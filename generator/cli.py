@@ -15,7 +15,7 @@ from .common.discover import PathNotFound, filing_paths
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
-from .common.yamlio import YamlRejected, decode
+from .common.yamlio import YamlRejected, decode, load_document
 from .forms.pack import FormError, load_forms
 from .forms.schema import render_schema
 from .review.cache import CheckCache
@@ -249,7 +249,8 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
 @main.command()
 @click.argument("name", metavar="项目名称")
 @click.option("--year", type=int, default=None, metavar="年度", help="预算年度（默认：明年，预算一般在上一年编制）")
-@click.option("--form", "form_id", default=None, metavar="表样", help="用哪种表样（默认：只有一种时用它）")
+@click.option("--form", "form_id", default=None, metavar="表样",
+              help="用哪种表样（默认：该年度文件夹里其他申报表的表样，否则 [tool.jixiao] default-form，否则标为默认的表样）")
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) -> None:
@@ -258,10 +259,12 @@ def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) ->
     from .history.scaffold import new_filing_text
 
     forms = load_forms()
-    form = _pick_form(forms, form_id)
     year = year or date.today().year + 1
     if not name.strip():
         raise click.UsageError("项目名称不能为空")
+    form, reason = _pick_form(forms, form_id, projects_dir / str(year), load_config())
+    if reason:
+        click.echo(f"表样：{form.id}（{reason}；用 --form 可以指定其他表样）", err=True)
     target = projects_dir / str(year) / f"{safe_stem(name)}.yaml"
     if target.exists():
         click.echo(f"错误：{target} 已经存在，没有覆盖", err=True)
@@ -270,14 +273,39 @@ def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) ->
     click.echo(f"已创建 {target}")
 
 
-def _pick_form(forms: dict, form_id: str | None):
-    if form_id is None:
-        if len(forms) != 1:
-            raise click.UsageError(f"有多种表样，请用 --form 指定（可选：{'、'.join(forms)}）")
-        return next(iter(forms.values()))
-    if form_id not in forms:
-        raise click.UsageError(f"没有表样“{form_id}”（可选：{'、'.join(forms)}）")
-    return forms[form_id]
+def _pick_form(forms: dict, form_id: str | None, year_dir: Path, config) -> tuple:
+    """The pack for a new filing, and why it was chosen ("" when the user named it)."""
+    if form_id is not None:
+        if form_id not in forms:
+            raise click.UsageError(f"没有表样“{form_id}”（可选：{'、'.join(forms)}）")
+        return forms[form_id], ""
+    used = _forms_in(year_dir)
+    if len(used) == 1 and (only := next(iter(used))) in forms:
+        return forms[only], f"{year_dir} 里的其他申报表用的是这个表样"
+    if config.default_form:
+        if config.default_form not in forms:
+            raise click.UsageError(f"{config.source} 的 default-form“{config.default_form}”不是已有的表样（可选：{'、'.join(forms)}）")
+        return forms[config.default_form], f"{config.source} 中 [tool.jixiao] default-form 的设置"
+    if len(forms) == 1:
+        return next(iter(forms.values())), "只有这一种表样"
+    defaults = [form for form in forms.values() if form.default]
+    if len(defaults) == 1:
+        why = f"{year_dir} 里的申报表用了不同的表样" if len(used) > 1 else "表样定义中标为默认"
+        return defaults[0], why
+    raise click.UsageError(f"有多种表样，请用 --form 指定（可选：{'、'.join(forms)}）")
+
+
+def _forms_in(year_dir: Path) -> set[str]:
+    """The 表样 named by the filings already in a year's folder (unreadable ones are left to `check`)."""
+    named = set()
+    for path in filing_paths([year_dir]) if year_dir.is_dir() else []:
+        try:
+            data = load_document(path.as_posix(), read_bytes(path, path.as_posix())).data
+        except YamlRejected:
+            continue
+        if isinstance(data, dict) and data.get("表样"):
+            named.add(str(data["表样"]))
+    return named
 
 
 @main.command()
@@ -382,7 +410,7 @@ def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | No
     """
     from .importing.run import import_documents
 
-    form = _pick_form(load_forms(), form_id)
+    form, _ = _pick_form(load_forms(), form_id, out_dir or Path("projects"), load_config())
     outcome = import_documents(list(documents), form, out_dir, year)
     for line in outcome.messages:
         click.echo(line, err=True)

@@ -27,7 +27,7 @@ from generator.review.rules import REGISTRY
 
 REPO = Path(__file__).resolve().parents[1]
 BAD = REPO / "tests" / "bad"
-CLEAN = (REPO / "tests" / "data" / "clean_filing.yaml").read_bytes()
+CLEAN = (REPO / "templates" / "yinchuan-2024" / "example.yaml").read_bytes()
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

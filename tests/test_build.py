@@ -851,5 +851,5 @@ def test_strict_fails_on_an_error_finding(tmp_path):
     assert _build(tmp_path / "projects", "--out", tmp_path / "strict", "--strict") == 1
     clean = tmp_path / "clean_projects" / "2024"
     clean.mkdir(parents=True)
-    (clean / "clean.yaml").write_text((REPO / "tests" / "data" / "clean_filing.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (clean / "clean.yaml").write_text((REPO / "templates" / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert _build(clean, "--out", tmp_path / "clean", "--strict") == 0

@@ -18,7 +18,7 @@ from generator.cli import run
 
 DATA = REPO / "tests" / "data"
 GOLDEN = DATA / "diff" / "seed_change.md"
-CLEAN = DATA / "clean_filing.yaml"
+CLEAN = REPO / "templates" / "yinchuan-2024" / "example.yaml"
 
 XINCHUANG = "projects/2024/信创设备购置经费.yaml"
 SHIZHENGFU = "projects/2024/市政府办公室工作经费.yaml"

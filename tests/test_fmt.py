@@ -28,7 +28,7 @@ from generator.forms.pack import load_forms
 from generator.history.fmt import format_text
 from generator.history.scaffold import next_period
 
-CLEAN = REPO / "tests" / "data" / "clean_filing.yaml"
+CLEAN = REPO / "templates" / "yinchuan-2024" / "example.yaml"
 SEEDS = sorted(SEED_DIR.glob("*.yaml"))
 MODELINE = MODELINE_PREFIX + "../../schema.json"
 FORMS = load_forms()
@@ -69,7 +69,7 @@ def filings(tmp_path, monkeypatch) -> Path:
 def test_fmt_check_leaves_the_seed_and_the_clean_filing_unchanged(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     before = {p: p.read_bytes() for p in [*SEEDS, CLEAN]}
-    code, out, err = invoke(capsys, "fmt", "--check", "projects/2024", "tests/data/clean_filing.yaml")
+    code, out, err = invoke(capsys, "fmt", "--check", "projects/2024", "templates/yinchuan-2024/example.yaml")
     assert code == 0, out + err
     assert out == ""
     assert "0 个文件需要格式化，0 个文件无法读取" in err

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 VENV_BIN = Path(sys.executable).parent
 PRE_COMMIT = VENV_BIN / "pre-commit"
-CLEAN = REPO / "tests" / "data" / "clean_filing.yaml"
+CLEAN = REPO / "templates" / "yinchuan-2024" / "example.yaml"
 WORKFLOW = REPO / ".github" / "workflows" / "filings.yml"
 HOOK_REPO_FILES = ["generator", "templates", "schema.json", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml"]
 

@@ -295,7 +295,7 @@ def test_valid_filings_with_hostile_text_survive_check_build_and_import(data):
 
 SOURCES = [
     (path.name, path.read_bytes())
-    for path in [REPO / "tests" / "data" / "clean_filing.yaml", *sorted((REPO / "projects" / "2024").glob("*.yaml"))]
+    for path in [REPO / "templates" / "yinchuan-2024" / "example.yaml", *sorted((REPO / "projects" / "2024").glob("*.yaml"))]
 ]
 SPECIAL_CHARACTERS = list(":#&*[]{}\"'\t\u3000\x00\r\n\x0b\x0c\x1b\x7f\x85\u2028\u2029\ufeff\ufffe\uffff|>-?!%@`,\\ ")
 INSERTED = st.one_of(

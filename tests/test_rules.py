@@ -1,6 +1,6 @@
 """The review rules, their configuration ([tool.jixiao]), inline suppression and their documentation.
 
-Every rule test starts from tests/data/clean_filing.yaml (a filing without any finding), changes
+Every rule test starts from templates/yinchuan-2024/example.yaml (a filing without any finding), changes
 only what it is about with `mutate(...)` (each replaced text must occur exactly once), writes it to
 tmp_path/projects/<年度>/x.yaml and checks it in-process with `check_paths`. A trigger asserts the
 rule id, its severity, the exact line and the numbers and names of the Chinese message, and that no
@@ -24,7 +24,7 @@ from generator.review.check import check_paths
 from generator.review.rules import REGISTRY, STAGES, _register
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
-CLEAN = (Path(__file__).resolve().parent / "data" / "clean_filing.yaml").read_text(encoding="utf-8")
+CLEAN = (Path(__file__).resolve().parent.parent / "templates" / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8")
 GOAL = "年度总体目标: 2024年全年受理群众来电不少于12万件，按时办结率不低于98%，完成坐席系统年度运维，来电群众满意度达到90%以上。"
 TOTAL_COST_90 = ("      坐席人员培训费: ≤8万元\n", "      坐席人员培训费: ≤8万元\n      项目总成本: ≤90万元\n")  # new line 30
 TOTAL_COST_FULL = ("      坐席人员培训费: ≤8万元\n", "      坐席人员培训费: ≤8万元\n      项目总成本: ≤80.5万元\n")

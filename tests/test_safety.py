@@ -193,7 +193,7 @@ def test_nothing_is_written_outside_the_output_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     projects = tmp_path / "projects" / "2024"
     projects.mkdir(parents=True)
-    clean = (REPO / "tests" / "data" / "clean_filing.yaml").read_text(encoding="utf-8")
+    clean = (REPO / "templates" / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8")
     # (hidden files such as "..yaml" are not filings: folders are read without them)
     for stem, name in [("…", "省略号"), ("CON", "保留名"), (" a b ", "空格"), ("x.v2", "带点"), ("nul.x", "保留名二")]:
         (projects / f"{stem}.yaml").write_text(clean.replace("政务服务热线运行经费", name), encoding="utf-8")
@@ -211,7 +211,7 @@ def test_import_names_files_safely_whatever_the_project_name(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     projects = tmp_path / "projects" / "2024"
     projects.mkdir(parents=True)
-    clean = (REPO / "tests" / "data" / "clean_filing.yaml").read_text(encoding="utf-8")
+    clean = (REPO / "templates" / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8")
     (projects / "x.yaml").write_text(clean.replace("项目名称: 政务服务热线运行经费", '项目名称: "../../逃出去/CON"'), encoding="utf-8")
     assert run(["build", "projects", "--out", "out", "-q", "--format", "docx"]) in (0, 1)
     before = {p for p in tmp_path.rglob("*")}

@@ -9,8 +9,10 @@ from generator.forms.pack import load_forms
 from generator.forms.schema import render_schema
 
 SCHEMA = json.loads((REPO / "schema.json").read_text(encoding="utf-8"))
-# With one form its fields are at the top level; with several, under allOf → if/then.
-FORM = SCHEMA["allOf"][0]["then"] if "allOf" in SCHEMA else SCHEMA
+# With one form its fields are at the top level; with several, under allOf → if/then (yinchuan-2024's branch here).
+FORM = next(
+    branch["then"] for branch in SCHEMA["allOf"] if branch["if"]["properties"]["表样"]["const"] == "yinchuan-2024"
+) if "allOf" in SCHEMA else SCHEMA
 
 
 def test_schema_is_valid_draft_07():
@@ -44,7 +46,8 @@ def test_every_field_has_chinese_title_description_and_examples():
 
 
 def test_enums_offer_form_level1_and_level2_names():
-    assert SCHEMA["properties"]["表样"]["enum"] == ["yinchuan-2024"]
+    assert SCHEMA["properties"]["表样"]["enum"] == sorted(load_forms())
+    assert "yinchuan-2024" in SCHEMA["properties"]["表样"]["enum"]
     indicators = FORM["properties"]["绩效指标"]
     assert indicators["propertyNames"]["enum"] == ["产出指标", "效益指标", "满意度指标"]
     assert indicators["properties"]["产出指标"]["propertyNames"]["enum"] == ["数量指标", "质量指标", "时效指标", "成本指标"]
@@ -55,8 +58,9 @@ def test_enums_offer_form_level1_and_level2_names():
 
 
 def test_typos_are_errors():
-    assert SCHEMA["additionalProperties"] is False
-    assert SCHEMA["properties"]["项目资金"]["additionalProperties"] is False
+    # Each form names its own keys; no other key is accepted.
+    assert FORM["propertyNames"]["enum"][:2] == ["表样", "年度"] and "项目名称" in FORM["propertyNames"]["enum"]
+    assert FORM["properties"]["项目资金"]["additionalProperties"] is False
 
 
 def test_seed_filings_valid_for_an_editor_that_reads_yaml_types(seed_files):

@@ -118,8 +118,8 @@ def schema_findings(document: Document, schema: dict) -> list[Finding]:
     findings: dict[tuple, Finding] = {}
     for error in validator(schema).iter_errors(data):
         for finding in _error_findings(name, data, schema, error):
-            # Two errors can say the same thing at one place; several missing keys of one mapping are
-            # all reported at that mapping, each with its own message.
+            # The summary of a key at the top and its own form's branch can reject the same value alike:
+            # report that once. Several missing keys of one mapping all sit at that mapping: report each.
             findings.setdefault((finding.line, finding.col, finding.message), finding)
     return list(findings.values())
 
@@ -143,15 +143,7 @@ def _schema_at(root: dict, schema_path: list) -> dict:
     return node
 
 
-def _form_branch_applies(root_schema: dict, data: Any) -> bool:
-    """Whether a schema of several forms validates this filing's keys with its own form's branch."""
-    form_id = data.get("表样") if isinstance(data, dict) else None
-    return any(branch["if"]["properties"]["表样"]["const"] == form_id for branch in root_schema.get("allOf", ()))
-
-
 def _error_findings(name: str, data: Any, root_schema: dict, error: ValidationError) -> Iterator[Finding]:
-    if error.validator == "additionalProperties" and not error.absolute_path and _form_branch_applies(root_schema, data):
-        return  # a key no form knows: the filing's own form reports it, listing only its own keys
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(error.schema.get("properties", {}))
         unknown = [k for k in error.instance if k not in allowed]
@@ -162,7 +154,8 @@ def _error_findings(name: str, data: Any, root_schema: dict, error: ValidationEr
         # The failing value is a key; the mapping's own schema sits just above "propertyNames".
         mapping_schema = _schema_at(root_schema, schema_path[: schema_path.index("propertyNames")])
         allowed = list(error.validator_value) if error.validator == "enum" else []
-        # At the top, a form's branch lists its own keys: the key is an unknown field, as with one form.
+        # An unknown key at the top level is a misspelt field, as with additionalProperties; below it,
+        # a 一级/二级 name that is not an option of the form.
         rule = "schema.additionalProperties" if not error.absolute_path else f"schema.{error.validator}"
         yield from _unknown_key_findings(name, data, error, mapping_schema, [error.instance], allowed, rule)
         return

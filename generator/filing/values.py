@@ -36,7 +36,7 @@ _SUFFIX_OPERATORS = {"及以上": GE, "以上": GE, "及以下": LE, "以下": L
 
 # Units a quantity may carry. Compound units join these with "/" (元/人/月, 次/年).
 BASE_UNITS = frozenset(
-    "次 台 人 人次 个 套 本 册 份 件 项 场 期 批 篇 条 辆 户 所 家 间 处 座 张 部 组 类 名 位 门 株 头 只 天 日 月 年 "
+    "次 台 人 人次 个 套 本 册 份 件 项 场 期 批 篇 条 辆 户 所 家 间 处 座 张 部 组 类 名 位 门 株 头 只 盏 天 日 月 年 "
     "周 小时 分钟 季度 元 万元 亿元 千元 % ‰ 平方米 ㎡ 立方米 米 公里 千米 亩 公顷 吨 千克 公斤 GB TB 兆 M 学时 课时 "
     "个月 人月 台次 架次 车次 户次 篇次 期次 场次 公里数 分 页 字".split()
 )

@@ -180,6 +180,7 @@ def _review(raw: dict | None) -> ReviewSpec | None:
     spec = Field(
         raw["key"], raw.get("label", raw["key"]), raw.get("description", ""), enum=options, need="optional",
         aliases=_texts(raw.get("aliases")), type="option" if raw["kind"] == "grade" else "long-text",
+        examples=_texts(raw.get("examples")),
     )
     return ReviewSpec(raw["kind"], spec, tuple(raw.get("boxes", ("☐", "☑"))))
 
@@ -212,7 +213,9 @@ def _check_layout(form: FormDefinition, problems: _Problems) -> None:
             elif (key in groups) != (row.kind == "group"):
                 problems.add(["layout", index], f"“{key}”{'是栏目组，要写成 {group: ' + key + '}' if key in groups else '不是栏目组'}")
             placed.append(key)
-    expected = [f.key for f in form.fields] + [g.key for g in form.goals] + [i.key for i in form.funds.items]
+    # A field printed inside a title line (填报单位:{填报单位}(盖章)) needs no cell of its own.
+    in_lines = {name for text in (form.title, form.year_line, form.attachment, *form.above_grid) for name in placeholders(text)}
+    expected = [f.key for f in form.fields if f.key not in in_lines] + [g.key for g in form.goals] + [i.key for i in form.funds.items]
     for key in expected:
         count = placed.count(key)
         if count != 1:
@@ -224,7 +227,8 @@ def _check_keys(form: FormDefinition, problems: _Problems) -> None:
     for key in sorted({k for k in keys if keys.count(k) > 1}):
         problems.add([], f"键“{key}”在表样里用了不止一次；每个栏目、金额、目标的 key 必须不同")
     allowed = {"年度", "year", *(f.key for f in form.header), *(g.key for g in form.goals)}
-    for name, text in (("title", form.title), ("year_line", form.year_line), ("attachment", form.attachment)):
+    lines = (("title", form.title), ("year_line", form.year_line), ("attachment", form.attachment), ("above_grid", " ".join(form.above_grid)))
+    for name, text in lines:
         for placeholder in placeholders(text):
             if placeholder not in allowed:
                 problems.add([name], f"{name} 中的 {{{placeholder}}} 无法填写（可用：{{年度}} 和表头栏目名）")
@@ -320,7 +324,12 @@ def read_pack(form_file: Path) -> FormDefinition:
         raw = load_trusted(form_file)
     except YamlRejected as rejected:
         raise FormError(rejected.findings) from None
-    except (OSError, YAMLError, UnicodeDecodeError) as error:
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = getattr(error, "problem", None) or str(error)
+        raise FormError([Finding(name, line, col, Severity.ERROR, RULE, f"表样定义不是合法的 YAML：{problem}")]) from None
+    except (OSError, UnicodeDecodeError) as error:
         raise FormError([Finding(name, 1, 1, Severity.ERROR, RULE, f"表样定义无法读取：{error}")]) from None
     return parse_form(raw, located, form_file.parent, name)
 

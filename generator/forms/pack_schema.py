@@ -132,5 +132,6 @@ PACK_SCHEMA = _object({
         "aliases": _TEXTS,
         "options": _TEXTS,
         "boxes": {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2},
+        "examples": {"type": "array"},
     }, ("kind", "key")),
 }, ("id", "name", "title", "funds", "goals", "layout", "indicators"), "表样定义")

@@ -182,7 +182,11 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
     for form in forms.values():
         form_properties = _form_properties(form)
         for key, field_schema in form_properties.items():
-            properties.setdefault(key, {k: field_schema[k] for k in ("title", "description") if k in field_schema})
+            # Title and help for the editor; a mapping (项目资金, 绩效指标) is a mapping in every form.
+            summary = {k: field_schema[k] for k in ("title", "description", "examples") if k in field_schema}
+            if field_schema.get("type") == "object":
+                summary["type"] = "object"
+            properties.setdefault(key, summary)
         branches.append({
             "if": {"properties": {"表样": {"const": form.id}}, "required": ["表样"]},
             "then": {
@@ -193,6 +197,9 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
             },
         })
     schema["allOf"] = branches
+    # Each form's own key list (propertyNames above) names the unknown keys; the union of all forms'
+    # keys at the top level would offer keys of other forms in its message.
+    del schema["additionalProperties"]
     return schema
 
 

@@ -28,6 +28,7 @@ class Config:
     disabled: frozenset[str] = frozenset()
     severities: dict[str, Severity] = field(default_factory=dict)
     source: Path | None = None
+    default_form: str = ""  # the pack `jixiao new` uses when a year's folder does not tell
 
     def applied(self, findings: list[Finding]) -> list[Finding]:
         """Findings with disabled rules dropped and severities as configured."""
@@ -72,9 +73,12 @@ def load_config(start: Path | None = None) -> Config:
     section = tool.get("jixiao", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{path}：[tool.jixiao] 应为一个表")
-    unknown = set(section) - {"disable", "severity"}
+    unknown = set(section) - {"disable", "severity", "default-form"}
     if unknown:
-        raise ConfigError(f"{path}：[tool.jixiao] 中有未知的设置 {'、'.join(sorted(unknown))}（可用：disable、severity）")
+        raise ConfigError(f"{path}：[tool.jixiao] 中有未知的设置 {'、'.join(sorted(unknown))}（可用：disable、severity、default-form）")
+    default_form = section.get("default-form", "")
+    if not isinstance(default_form, str):
+        raise ConfigError(f"{path}：[tool.jixiao] default-form 应为表样名（templates/ 下的文件夹名）")
     disable = section.get("disable", [])
     if not isinstance(disable, list):
         raise ConfigError(f"{path}：[tool.jixiao] disable 应为规则 id 的列表")
@@ -88,4 +92,4 @@ def load_config(start: Path | None = None) -> Config:
             raise ConfigError(f"{path} [tool.jixiao.severity]：“{rule_id}”的级别“{name}”无效（可用：error、warning、info）")
         severities[rule_id] = _SEVERITY_NAMES[name]
     disabled = frozenset(_configurable(rule_id, f"{path} [tool.jixiao] disable") for rule_id in disable)
-    return Config(disabled, severities, path)
+    return Config(disabled, severities, path, default_form)

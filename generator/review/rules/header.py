@@ -67,7 +67,7 @@ def option(filing, form):
             yield Hit(filing.field_at(field.key), f"{field.key}“{value}”不是表样的选项（{'、'.join(field.options)}）")
 
 
-_CODE = re.compile(r"^\s*(?:[\[【(（]\s*\d{3,}\s*[\]】)）]|\d{3,}\s*[-—－\s])")
+_CODE = re.compile(r"^\s*(?:[\[【(（]\s*\d{2,}\s*[\]】)）]|\d{3,}\s*[-—－\s])")
 
 
 @rule(
@@ -81,7 +81,7 @@ def department_code(filing, form):
     for field in form.header:
         value = filing.fields.get(field.key, "")
         if field.type == "code" and value.strip() and not _CODE.match(value):
-            yield Hit(filing.field_at(field.key), f"{field.key}“{value}”中没有预算代码，例如“[812]{value.strip()}”")
+            yield Hit(filing.field_at(field.key), f"{field.key}“{value}”中没有预算代码；代码写在名称前，例如“[812]{value.strip()}”")
 
 
 @rule(
