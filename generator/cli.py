@@ -140,6 +140,21 @@ def rules(output_format: str) -> None:
 
 
 @main.command()
+@click.option("--format", "output_format", type=Choice(["text", "markdown", "json"]), default="text",
+              help="text（默认）、markdown（README 的“支持的表样”表格）或 json")
+def forms(output_format: str) -> None:
+    """列出全部表样：表样 id、表名、适用的单位、年度和特点；表样定义有误时列出问题，退出码为 1。"""
+    from .forms.catalog import FORMATS as FORM_LISTS
+    from .forms.pack import form_problems
+
+    click.echo(FORM_LISTS[output_format](load_forms()), nl=False)
+    problems = form_problems()
+    if problems:
+        click.echo(FORMATTERS["text"](list(problems)), nl=False, err=True)
+    sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
+
+
+@main.command()
 @click.option("--output", type=click.Path(path_type=Path), default=None, metavar="文件",
               help="写到哪个文件（默认：jixiao 自带的 schema.json）")
 @click.option("--check", "check_only", is_flag=True, help="只比较，不写入；不一致时退出码为 1")

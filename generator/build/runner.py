@@ -9,6 +9,7 @@ manifest. A filing that cannot be rendered is reported; the others still build.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -133,18 +134,29 @@ def _build_chunk(tasks: list[_Task]) -> list[_Result]:
     return [_build_one(task, forms, schema, yaml) for task in tasks]
 
 
-def _prepare_renderers() -> None:
-    """Load and prepare the templates before worker processes fork, so that each inherits them."""
+_FORM_LINE = re.compile("^表样:".encode() + rb"\s*[\"']?([\w.-]+)", re.M)
+
+
+def _prepare_renderers(tasks: list[_Task]) -> None:
+    """Prepare the templates of the forms these filings name before worker processes fork, so that
+    each worker inherits them. The names are only a guess from the raw text (the filings are
+    checked later): a form not prepared here is prepared by the worker that needs it, and a broken
+    template is reported with the filings that use it."""
     from ..render.word import prepared
 
-    for form in load_forms().values():
-        prepared(form)
+    forms = load_forms()
+    named = {match.group(1).decode() for task in tasks if (match := _FORM_LINE.search(task.raw))}
+    for form_id in sorted(named & set(forms)):
+        try:
+            prepared(forms[form_id])
+        except TemplateProblem:
+            continue
 
 
 def _run(tasks: list[_Task], jobs: int, progress: Progress | None):
     """Results in input order, as they become available."""
     if jobs > 1 and len(tasks) >= PARALLEL_FROM:
-        _prepare_renderers()
+        _prepare_renderers(tasks)
         size = max(1, min(32, len(tasks) // (jobs * 4)))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         done = 0

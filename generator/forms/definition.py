@@ -265,7 +265,14 @@ class FormDefinition:
 
     @property
     def top_level_keys(self) -> tuple[str, ...]:
-        keys = ["表样", "年度", *(f.key for f in self.fields), self.funds.key, *(g.key for g in self.goals), self.indicators.key]
+        """The filing's keys in the order the form prints them: fields printed in the lines above the
+        grid first, then the header grid top to bottom (money items under the money key), the indicators."""
+        printed = []
+        for row in self.layout:
+            for key in (item.key for item in self.funds.items) if row.kind == "funds" else row.keys:
+                printed.append(self.funds.key if self.funds.item(key) else key)
+        known = [f.key for f in self.fields] + [g.key for g in self.goals] + [self.funds.key]
+        keys = ["表样", "年度", *(k for k in known if k not in printed), *dict.fromkeys(printed), self.indicators.key]
         if self.indicators.long_term:
             keys.append(self.indicators.long_term.key)
         if self.review:

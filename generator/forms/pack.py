@@ -8,6 +8,7 @@ their line in form.yaml; a broken pack is left out and reported, the healthy one
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -322,8 +323,8 @@ def read_pack(form_file: Path) -> FormDefinition:
         raw_bytes = form_file.read_bytes()
         located = load_document(name, raw_bytes).data
         raw = load_trusted(form_file)
-    except YamlRejected as rejected:
-        raise FormError(rejected.findings) from None
+    except YamlRejected as rejected:  # reported as what it is: a broken pack, with the YAML reader's words
+        raise FormError([replace(f, rule=RULE, message=f"表样定义不是合法的 YAML：{f.message}") for f in rejected.findings]) from None
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
