@@ -159,14 +159,12 @@ def outside_year(filing, form):
     Severity.ERROR,
     "时效指标写成了 Excel 的日期序号",
     "从 Excel 或预算系统导出的表里，日期常常变成“44561”“45,657”这样的五位数：这是 Excel 内部的日期序号"
-    "（从 1899 年 12 月 30 日起的天数），不是日期。报告它代表的日期，请改写成日期，例如“2024年12月31日前”。",
+    "（从 1899 年 12 月 30 日起的天数），不是日期。问题里写明它代表哪一天；请改写成日期，例如“2024年12月31日前”。",
 )
 def excel_serial_in_timeliness(filing, form):
     for item in _checked(filing, form):
         if item.role == "timeliness" and (serial := excel_serial(item.indicator)) is not None:
-            day = excel_serial_date(serial)
             yield Hit(
                 item.indicator.value_position,
-                f"“{item.indicator.name}”的“{serial}”是 Excel 的日期序号，不是日期（它代表 {day.isoformat()}）；"
-                f"请写成日期，例如“{day.year}年{day.month}月{day.day}日前”",
+                f"“{item.indicator.name}”的“{serial}”是 Excel 的日期序号，不是日期（它代表 {excel_serial_date(serial).isoformat()}）；请写成日期",
             )
