@@ -144,13 +144,16 @@ def form_context(filing: Filing, form: FormDefinition) -> dict:
             "footer": list(form.footer),
             "caption": form.indicators.caption,
             "orientation": form.orientation,
+            "label_width": form.label_width,
         },
         "year": filing.year,
         **texts,
         "columns": [column.label for column in form.indicators.columns],
         "indicator_label": form.printed(form.indicators.label, filing.year, weights(filing, form)),
         "label_column": form.indicators.label_column,
-        "indicator_columns": [{"label": c.label, "show": c.show, "half": c.half} for c in form.indicators.columns],
+        "indicator_columns": [
+            {"label": c.label, "show": c.show, "half": c.half, "width": c.width} for c in form.indicators.columns
+        ],
         "header_rows": [
             [{**cell.as_dict(), "text": texts[cell.source][cell.key] if cell.source in texts else cell.key} for cell in row]
             for row in header_grid(form)
