@@ -65,7 +65,7 @@ def test_example_filing_is_clean(form_id, capsys):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """Every pack's example, built once (Word and HTML)."""
+    """Every pack's example, built once (Word and HTML, and PDF where LibreOffice is installed)."""
     work = tmp_path_factory.mktemp("packs")
     for form_id in PACKS:
         year = str(example(form_id)["年度"])
@@ -73,7 +73,8 @@ def built(tmp_path_factory) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(TEMPLATES / form_id / "example.yaml", folder / f"{form_id}.yaml")
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "projects", "--out", "out", "-q", "--no-cache"],
+        [sys.executable, "-m", "generator", "build", "projects", "--out", "out", "-q", "--no-cache",
+         *(["--pdf"] if shutil.which("soffice") else [])],
         cwd=work, capture_output=True, text=True, env=_env(work),
     )
     assert done.returncode == 0, done.stderr
@@ -197,6 +198,19 @@ def test_word_page_and_review_block(built, form_id):
         assert item in text
     if not review:
         assert "综合评定等级" not in text and "审核意见" not in text
+
+
+@pytest.mark.parametrize("form_id", PACKS)
+def test_pdf_is_one_page_with_the_title(built, form_id):
+    if not shutil.which("soffice") or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice (soffice) 或 pdftotext 未安装，无法生成和读取 PDF")
+    pdf = _output(built, form_id, ".pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M), info  # every example fits one A4 page
+    data = example(form_id)
+    title = re.sub(r"\{([^{}]+)\}", lambda m: str(data["年度"] if m.group(1) == "年度" else data.get(m.group(1), "")), pack(form_id)["title"])
+    assert _squeezed(title) in _squeezed(text)
 
 
 def _html_texts(path: Path) -> str:
