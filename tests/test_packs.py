@@ -65,7 +65,7 @@ def test_example_filing_is_clean(form_id, capsys):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """Every pack's example, built once (Word and HTML)."""
+    """Every pack's example, built once (Word and HTML, and PDF where LibreOffice is installed)."""
     work = tmp_path_factory.mktemp("packs")
     for form_id in PACKS:
         year = str(example(form_id)["年度"])
@@ -73,7 +73,8 @@ def built(tmp_path_factory) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(TEMPLATES / form_id / "example.yaml", folder / f"{form_id}.yaml")
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "projects", "--out", "out", "-q", "--no-cache"],
+        [sys.executable, "-m", "generator", "build", "projects", "--out", "out", "-q", "--no-cache",
+         *(["--pdf"] if shutil.which("soffice") else [])],
         cwd=work, capture_output=True, text=True, env=_env(work),
     )
     assert done.returncode == 0, done.stderr
@@ -199,6 +200,19 @@ def test_word_page_and_review_block(built, form_id):
         assert "综合评定等级" not in text and "审核意见" not in text
 
 
+@pytest.mark.parametrize("form_id", PACKS)
+def test_pdf_is_one_page_with_the_title(built, form_id):
+    if not shutil.which("soffice") or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice (soffice) 或 pdftotext 未安装，无法生成和读取 PDF")
+    pdf = _output(built, form_id, ".pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M), info  # every example fits one A4 page
+    data = example(form_id)
+    title = re.sub(r"\{([^{}]+)\}", lambda m: str(data["年度"] if m.group(1) == "年度" else data.get(m.group(1), "")), pack(form_id)["title"])
+    assert _squeezed(title) in _squeezed(text)
+
+
 def _html_texts(path: Path) -> str:
     tree = html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
     return "".join(tree.find("body").itertext())
@@ -252,3 +266,50 @@ def test_examples_are_in_the_canonical_style_and_keep_the_filers_order(capsys):
     assert run(["fmt", "--check", *examples]) == 0
     assert list(example("ningxia-2019")["绩效指标"]) == ["产出指标", "满意度指标", "效益指标"]
     assert list(example("ningxia-2019")["绩效指标"]["产出指标"]) == ["成本指标", "时效指标", "数量指标", "质量指标"]
+
+
+def _invoke(capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_new_takes_the_form_of_the_years_folder_then_the_config_then_the_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "projects" / "2023").mkdir(parents=True)
+    shutil.copy(TEMPLATES / "gansu-2023" / "example.yaml", tmp_path / "projects" / "2023" / "a.yaml")
+    code, _, err = _invoke(capsys, "new", "档案数字化", "--year", "2023")
+    assert code == 0 and "表样：gansu-2023（projects/2023 里的其他申报表用的是这个表样" in err
+    made = (tmp_path / "projects" / "2023" / "档案数字化.yaml").read_text(encoding="utf-8")
+    assert "表样: gansu-2023" in made and "二级项目名称: 档案数字化" in made and "项目实施计划:" in made
+    assert _invoke(capsys, "check", "--no-cache", "--format", "json", "projects/2023/档案数字化.yaml")[1].count("schema.") == 0
+
+    (tmp_path / "pyproject.toml").write_text('[tool.jixiao]\ndefault-form = "mof-2021"\n', encoding="utf-8")
+    code, _, err = _invoke(capsys, "new", "数据治理", "--year", "2026")
+    assert code == 0 and "表样：mof-2021" in err and "default-form" in err
+    (tmp_path / "pyproject.toml").unlink()
+    code, _, err = _invoke(capsys, "new", "数据治理二期", "--year", "2026")
+    assert code == 0 and "表样：mof-2021（projects/2026 里的其他申报表用的是这个表样" in err
+    code, _, err = _invoke(capsys, "new", "数据治理二期", "--year", "2027")
+    assert code == 0 and "表样：yinchuan-2024（表样定义中标为默认" in err
+    code, _, err = _invoke(capsys, "new", "数据治理三期", "--year", "2026", "--form", "hunan-2023")
+    assert code == 0 and "表样：" not in err
+    assert "表样: hunan-2023" in (tmp_path / "projects" / "2026" / "数据治理三期.yaml").read_text(encoding="utf-8")
+    assert _invoke(capsys, "new", "x", "--form", "beijing-2030")[0] == 2
+
+
+def test_rollover_moves_periods_and_dates_and_clears_the_review(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    old = tmp_path / "projects" / "2023"
+    old.mkdir(parents=True)
+    shutil.copy(TEMPLATES / "gansu-2023" / "example.yaml", old / "gansu.yaml")
+    hunan = (TEMPLATES / "hunan-2023" / "example.yaml").read_text(encoding="utf-8")
+    (old / "hunan.yaml").write_text(hunan.replace('财政部门审核意见: ""', "财政部门审核意见: 同意"), encoding="utf-8")
+    assert _invoke(capsys, "rollover", "2023", "2024")[0] == 0
+    gansu = (tmp_path / "projects" / "2024" / "gansu.yaml").read_text(encoding="utf-8")
+    assert "项目开始日期: 2024-01-01" in gansu and "项目完成日期: 2024-12-31" in gansu and "年度: 2024" in gansu
+    rolled = (tmp_path / "projects" / "2024" / "hunan.yaml").read_text(encoding="utf-8")
+    assert "项目支出实施期: 2023.03-2024.02" in rolled  # still covers 2024: left as it is
+    assert '财政部门审核意见: ""' in rolled

@@ -8,6 +8,7 @@ two that concern files and folders, so that each test sees only the rejection it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -19,7 +20,10 @@ import pytest
 from generator.cli import run
 from generator.common.yamlio import MAX_BYTES, load_document
 from generator.filing.model import build_filing
+from generator.filing.validate import schema_findings
+from generator.forms.definition import Field
 from generator.forms.pack import load_forms
+from generator.forms.schema import build_schema
 from generator.review.check import check_paths
 from generator.review.config import Config
 from generator.review.rules import REGISTRY
@@ -426,6 +430,71 @@ def test_missing_required_amount_is_reported_at_its_block(tmp_path):
     f = check_one(tmp_path, text, "schema.required")
     assert (f.line, f.col) == (line_of(text, "项目资金"), 1) == (9, 1)
     assert "“项目资金”缺少必填的“财政拨款”" in f.message
+
+
+def test_every_missing_amount_of_one_block_is_reported(tmp_path):
+    text = filing(("  财政拨款: 12\n  其他资金: 0\n", ""))
+    findings = check(write(tmp_path, text))
+    assert [(f.rule, f.line, f.col) for f in findings] == [("schema.required", 9, 1), ("schema.required", 9, 1)]
+    assert {f.message for f in findings} == {"“项目资金”缺少必填的“财政拨款”", "“项目资金”缺少必填的“其他资金”"}
+
+
+def test_every_missing_top_level_field_is_reported(tmp_path):
+    text = filing(("实施单位: 银川市人民政府办公室\n", ""), ("项目期: 2024年\n", ""))
+    findings = check(write(tmp_path, text))
+    assert [(f.rule, f.line, f.col) for f in findings] == [("schema.required", 1, 1), ("schema.required", 1, 1)]
+    assert {f.message for f in findings} == {"申报表缺少必填的“实施单位”", "申报表缺少必填的“项目期”"}
+
+
+@pytest.mark.parametrize(("old", "new", "key", "named", "guess"), [
+    ('项目属性: ""\n', '项目类型: ""\n', "项目类型", "项目属性", "项目期"),
+    ("项目期: 2024年\n", "实施期限: 2024年\n", "实施期限", "项目期", "实施单位"),
+    ('主管部门及代码: ""\n', '主管单位: ""\n', "主管单位", "主管部门及代码", "实施单位"),
+], ids=["项目类型", "实施期限", "主管单位"])
+def test_another_offices_name_of_a_field_is_named_not_guessed(tmp_path, old, new, key, named, guess):
+    # The form's aliases (x-aliases in schema.json) know what the key means; a spelling guess would
+    # point at the field that merely looks alike.
+    text = filing((old, new))
+    findings = check(write(tmp_path, text))
+    assert [(f.rule, f.line) for f in findings] == [("schema.required", 1), ("schema.additionalProperties", line_of(text, key))]
+    assert f"缺少必填的“{named}”" in findings[0].message
+    assert findings[1].message.endswith(f"。“{key}”在本表样中叫“{named}”")
+    assert f"是不是“{guess}”" not in findings[1].message
+
+
+def test_another_offices_name_of_a_group_is_named_not_guessed(tmp_path):
+    text = filing(("    时效指标:\n", "    进度指标:\n"))
+    f = check_one(tmp_path, text, "schema.enum")
+    assert (f.line, f.col) == (line_of(text, "进度指标"), 5)
+    assert f.message.endswith("。“进度指标”在本表样中叫“时效指标”")
+    assert "质量指标”？" not in f.message
+
+
+def test_an_alias_of_an_amount_is_named_in_its_block(tmp_path):
+    text = filing(("  财政拨款: 12\n", "  当年财政拨款: 12\n"))
+    findings = check(write(tmp_path, text))
+    assert [(f.rule, f.line) for f in findings] == [("schema.required", 9), ("schema.additionalProperties", 11)]
+    assert findings[1].message.endswith("。“当年财政拨款”在本表样中叫“财政拨款”")
+
+
+def test_with_several_forms_an_unknown_key_is_reported_once_against_the_filings_own_form():
+    # schema.json of several forms checks keys twice: against the union of all forms and in the
+    # filing's own form's branch. One finding each, listing this form's keys and its aliases.
+    yinchuan = load_forms()["yinchuan-2024"]
+    other = dataclasses.replace(yinchuan, id="other-2024", fields=(*yinchuan.fields, Field("填报单位", "填报单位")), _by_key={})
+    schema = build_schema({form.id: form for form in (yinchuan, other)})
+    assert "allOf" in schema
+    text = filing(("项目期: 2024年\n", "项目期: 2024年\n项目名: 督查\n填报单位: 督查室\n项目类型: 延续项目\n"))
+    findings = schema_findings(load_document("a.yaml", text.encode("utf-8")), schema)
+    assert [(f.rule, f.line, f.col) for f in sorted(findings, key=lambda f: f.line)] == [
+        ("schema.additionalProperties", 9, 1), ("schema.additionalProperties", 10, 1), ("schema.additionalProperties", 11, 1),
+    ]
+    by_line = {f.line: f.message for f in findings}
+    own_keys = "、".join(yinchuan.top_level_keys)
+    assert all(f"（可选：{own_keys}）" in message for message in by_line.values())
+    assert by_line[9].endswith("是不是“项目名称”？")
+    assert by_line[10].startswith("字段“填报单位”不是申报表下的可选项")
+    assert by_line[11].endswith("。“项目类型”在本表样中叫“项目属性”")
 
 
 @pytest.mark.parametrize("amount", ["12万", "12万元"])

@@ -1,8 +1,9 @@
 """The review rules, their configuration ([tool.jixiao]), inline suppression and their documentation.
 
-Every rule test starts from templates/yinchuan-2024/example.yaml (a filing without any finding), changes
-only what it is about with `mutate(...)` (each replaced text must occur exactly once), writes it to
-tmp_path/projects/<年度>/x.yaml and checks it in-process with `check_paths`. A trigger asserts the
+Every rule test starts from templates/yinchuan-2024/example.yaml (a filing without any finding), or the
+example filing of another pack for what only that pack has (dates, warning relations, scores, detail
+options), changes only what it is about with `mutate(...)` (each replaced text must occur exactly once),
+writes it to tmp_path/projects/<年度>/x.yaml and checks it in-process with `check_paths`. A trigger asserts the
 rule id, its severity, the exact line and the numbers and names of the Chinese message, and that no
 other rule fires; a near miss asserts that the filing stays clean.
 """
@@ -10,18 +11,22 @@ other rule fires; a near miss asserts that the filing stays clean.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from generator.cli import run
 from generator.common.findings import Severity
+from generator.common.yamlio import load_document
+from generator.filing.model import build_filing
+from generator.forms.pack import load_forms
 from generator.review.check import check_paths
 from generator.review.rules import REGISTRY, STAGES, _register
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
-CLEAN = (Path(__file__).resolve().parent.parent / "templates" / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8")
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CLEAN = (TEMPLATES / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8")
 GOAL = "年度总体目标: 2024年全年受理群众来电不少于12万件，按时办结率不低于98%，完成坐席系统年度运维，来电群众满意度达到90%以上。"
 TOTAL_COST_90 = ("      坐席人员培训费: ≤8万元\n", "      坐席人员培训费: ≤8万元\n      项目总成本: ≤90万元\n")  # new line 30
 TOTAL_COST_FULL = ("      坐席人员培训费: ≤8万元\n", "      坐席人员培训费: ≤8万元\n      项目总成本: ≤80.5万元\n")
@@ -42,8 +47,19 @@ def write(tmp_path: Path, text: str, *, year: str = "2024", name: str = "x.yaml"
     return path
 
 
-def check(tmp_path: Path, *replacements: tuple[str, str], year: str = "2024"):
-    findings, filings = check_paths([write(tmp_path, mutate(*replacements), year=year)])
+def example(form: str) -> str:
+    """A pack's example filing: clean, no finding at all."""
+    return (TEMPLATES / form / "example.yaml").read_text(encoding="utf-8")
+
+
+def folder_year(form: str, year: str | None) -> str:
+    """The year folder a test filing goes in: the example's own 年度 unless a test says otherwise."""
+    return year or re.search(r"^年度: (\d{4})$", example(form), re.M)[1]
+
+
+def check(tmp_path: Path, *replacements: tuple[str, str], year: str | None = None, form: str = "yinchuan-2024"):
+    text = mutate(*replacements, text=example(form))
+    findings, filings = check_paths([write(tmp_path, text, year=folder_year(form, year))])
     return findings
 
 
@@ -64,11 +80,15 @@ class Case:
     replacements: tuple[tuple[str, str], ...]
     hits: tuple[tuple[int, tuple[str, ...]], ...]  # (line, fragments of the message), in line order
     also: frozenset[str] = frozenset()  # other rules the mutation necessarily triggers
-    year: str = "2024"
+    year: str | None = None  # the folder's year; None: the example's 年度
+    form: str = "yinchuan-2024"  # whose example filing is mutated
 
 
-def case(rule, severity, *replacements, hits, also=(), year="2024", id):
-    return pytest.param(Case(rule, severity, tuple(replacements), tuple(hits), frozenset(also), year), id=f"{rule}:{id}")
+def case(rule, severity, *replacements, hits, also=(), year=None, form="yinchuan-2024", id):
+    return pytest.param(
+        Case(rule, severity, tuple(replacements), tuple(hits), frozenset(also), year, form),
+        id=f"{rule}:{id}" if form == "yinchuan-2024" else f"{rule}:{form}:{id}",
+    )
 
 
 CASES = [
@@ -78,6 +98,11 @@ CASES = [
     case("funds.sum", E, ("年度资金总额: 80.5", "年度资金总额: 0"),
          hits=[(10, ("年度资金总额 0 万元", "财政拨款 70.5 万元", "其他资金 10 万元", "（= 80.5 万元）"))],
          also=["cost.over-funds"], id="total-zero"),
+    case("funds.relation", W, ("  中央补助安排: 0\n", "  中央补助安排: 10\n"), form="gansu-2023",
+         hits=[(18, ("预算申报数 200 万元 ≠ 中央补助安排 10 万元 + 省级财政安排 200 万元 + 其他资金 0 万元", "（= 210 万元）",
+                     "预算申报数 = 中央补助安排 + 省级财政安排 + 其他资金"))], id="sources-changed"),
+    case("funds.relation", W, ("项目总投资: 200万元", "项目总投资: 150万元"), form="gansu-2023",
+         hits=[(14, ("项目总投资 150 万元 < 预算申报数 200 万元", "项目总投资 >= 预算申报数"))], id="investment-below-request"),
     case("funds.negative", E, ("财政拨款: 70.5", "财政拨款: 90.5"), ("其他资金: 10", "其他资金: -10"),
          hits=[(12, ("其他资金", "-10 万元", "不能为负数"))], id="other"),
     case("funds.precision", W, ("财政拨款: 70.5", "财政拨款: 70.4578"), ("其他资金: 10", "其他资金: 10.0422"),
@@ -91,6 +116,8 @@ CASES = [
          hits=[(26, ("30 + 42.5 + 18 = 90.5 万元", "年度资金总额 80.5 万元", "多 10 万元"))], id="breakdown"),
     case("cost.over-funds", E, ("坐席人员培训费: ≤8万元", "坐席人员培训费: ≤180000元"),
          hits=[(26, ("30 + 42.5 + 180000元 = 90.5 万元", "年度资金总额 80.5 万元", "多 10 万元"))], id="breakdown-in-yuan"),
+    case("cost.over-funds", E, ("坐席人员培训费: ≤8万元", "坐席人员培训费: ≤18万"),
+         hits=[(26, ("30 + 42.5 + 18 = 90.5 万元", "多 10 万元"))], id="breakdown-in-wan"),
     case("cost.over-funds", E, TOTAL_COST_90,
          hits=[(30, ("总成本 90 万元", "年度资金总额 80.5 万元"))], id="total-cost-row"),
     case("cost.under-funds", W, ("坐席人员培训人次: ≥200人次", "坐席电脑台数: 10台"), ("坐席人员培训费: ≤8万元", "坐席电脑单价: 6200元"),
@@ -149,12 +176,37 @@ CASES = [
          hits=[(24, ("“年度运维完成时间”", "“2025年3月31日前”", "2024 年度"))], id="date-next-year"),
     case("timeliness.outside-year", E, ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: 2021年12月底完成"),
          hits=[(24, ("“2021年12月底完成”", "2024 年度"))], id="month-earlier-year"),
+    case("timeliness.outside-year", E, ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: 2025年第一季度"),
+         hits=[(24, ("“年度运维完成时间”", "“2025年第一季度”", "2024 年度"))], id="quarter-next-year"),
+    case("timeliness.outside-year", E, ("来电转办时限: 1日内", "来电转办时限: 十八个月"),
+         hits=[(25, ("“来电转办时限”", "18 个月", "超过一个预算年度"))], id="months-in-chinese-numerals"),
     case("timeliness.outside-year", E, ("来电转办时限: 1日内", "来电转办时限: 24个月"),
          hits=[(25, ("“来电转办时限”", "24 个月", "超过一个预算年度"))], id="24-months"),
     case("timeliness.outside-year", E, ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: 2023.07-2024.01"),
          hits=[(24, ("“2023.07-2024.01”", "涉及 2023 年", "2024 年度"))], also=["quantified.text"], id="text-span"),
     case("timeliness.outside-year", E, ("热线运行管理制度修订: 2024年6月30日前", "热线运行管理制度修订: 2025年6月30日前"),
          hits=[(36, ("“热线运行管理制度修订”", "“2025年6月30日前”"))], id="date-outside-时效"),
+    case("timeliness.excel-serial", E, ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: 45657"),
+         hits=[(24, ("“年度运维完成时间”", "“45657”", "Excel 的日期序号", "2024-12-31", "请写成日期"))], id="serial"),
+    case("timeliness.excel-serial", E, ("年度运维完成时间: 2024年12月31日前", '年度运维完成时间: "45,657"'),
+         hits=[(24, ("“45,657”", "2024-12-31"))], id="thousands-separator"),
+    case("timeliness.excel-serial", E, ("来电转办时限: 1日内", "来电转办时限: ≤44561"),
+         hits=[(25, ("“来电转办时限”", "“44561”", "2021-12-31"))], id="after-an-operator"),
+    case("timeliness.excel-serial", E,
+         ("{指标性质: 反向, 指标方向: ≤, 目标值: 48, 计量单位: 小时, 分值: 10}", '{指标性质: 正向, 指标方向: "=", 目标值: "45,657", 计量单位: "45,657", 分值: 10}'),
+         form="inner-mongolia-2021", hits=[(22, ("“故障路灯修复时限”", "“45,657”", "2024-12-31"))], id="split-columns-as-exported"),
+    # 赋分、栏目选项
+    case("score.weights", E, ("目标值: 3000, 计量单位: 盏, 分值: 15}", "目标值: 3000, 计量单位: 盏, 分值: 20}"), form="inner-mongolia-2021",
+         hits=[(16, ("“产出指标”下三级指标的分值合计 55 分", "产出指标的权重 50 分", "多 5 分"))], id="one-level-over"),
+    case("score.weights", E, ("目标值: 95, 计量单位: \"%\", 分值: 15}", "目标值: 95, 计量单位: \"%\", 分值: 20}"),
+         ("目标值: 90, 计量单位: \"%\", 分值: 10,", "目标值: 90, 计量单位: \"%\", 分值: 5,"), form="inner-mongolia-2021",
+         hits=[(25, ("“效益指标”", "合计 35 分", "效益指标的权重 30 分", "多 5 分")),
+               (30, ("“满意度指标”", "合计 5 分", "满意度指标的权重 10 分", "少 5 分"))], id="points-moved-between-levels"),
+    case("score.weights", E, ("目标值: 3000, 计量单位: 盏, 分值: 15}", "目标值: 3000, 计量单位: 盏, 分值: 十五}"), form="inner-mongolia-2021",
+         hits=[(18, ("“路灯维护数量”（数量指标）的分值“十五”不是数字",))], id="not-a-number"),
+    case("indicator.option", W, ("        绩效标准: 行业标准\n", "        绩效标准: 国家标准\n"), form="hunan-2023",
+         hits=[(23, ("“接口调用成功率”的绩效标准“国家标准”不是表样的选项", "计划标准、行业标准、历史标准、预算支出标准、其他标准"))],
+         id="绩效标准"),
     # 相关性
     case("vague.value", W, ("群众诉求解决率: ≥90%", "群众诉求解决率: 明显提升"),
          hits=[(33, ("“群众诉求解决率”", "“明显提升”", "“明显”"))], id="required-group"),
@@ -183,6 +235,14 @@ CASES = [
          hits=[(7, ("“上年延续性项目”", "新增项目、延续项目"))], id="variant"),
     case("header.department-code", W, ('主管部门及代码: "[812]银川市人民政府办公室"', "主管部门及代码: 银川市人民政府办公室"),
          hits=[(5, ("“银川市人民政府办公室”", "“[812]银川市人民政府办公室”"))], id="no-code"),
+    case("header.date", E, ("项目开始日期: 2023-01-01", "项目开始日期: 44927"), form="gansu-2023",
+         hits=[(11, ("项目开始日期“44927”", "Excel 的日期序号", "2023-01-01"))], id="excel-serial"),
+    case("header.date", E, ("项目完成日期: 2023-12-31", "项目完成日期: 2023年13月1日"), form="gansu-2023",
+         hits=[(12, ("项目完成日期“2023年13月1日”不是日期", "“2023-01-01”"))], id="no-such-month"),
+    case("header.date", E, ("项目完成日期: 2023-12-31", "项目完成日期: 2022-12-31"), form="gansu-2023",
+         hits=[(12, ("项目开始日期 2023-01-01 晚于项目完成日期 2022-12-31",))], id="end-before-start"),
+    case("header.date", E, ("项目开始日期: 2023-01-01", "项目开始日期: 2021-01-01"), ("项目完成日期: 2023-12-31", "项目完成日期: 2022-12-31"),
+         form="gansu-2023", hits=[(12, ("2021-01-01 至 2022-12-31", "不包含预算年度 2023 年"))], id="before-the-year"),
     case("header.period", E, ("项目期: 2024年", "项目期: 2022-2023年"),
          hits=[(8, ("“2022-2023年”", "预算年度 2024 年"))], id="range-before"),
     case("header.period", E, ("项目期: 2024年", "项目期: 2025年"),
@@ -204,28 +264,32 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES)
 def test_rule_triggers(tmp_path, case: Case):
-    findings = check(tmp_path, *case.replacements, year=case.year)
+    findings = check(tmp_path, *case.replacements, year=case.year, form=case.form)
     assert {f.rule for f in findings} == {case.rule} | case.also, findings
     own = [f for f in findings if f.rule == case.rule]
     assert [f.line for f in own] == [line for line, _ in case.hits], own
     for finding, (_, fragments) in zip(own, case.hits):
         assert finding.severity is case.severity
-        assert finding.file.endswith(f"projects/{case.year}/x.yaml")
+        assert finding.file.endswith(f"projects/{folder_year(case.form, case.year)}/x.yaml")
         for fragment in fragments:
             assert fragment in finding.message, (fragment, finding.message)
 
 
-def near(rule, *replacements, year="2024", id):
-    return pytest.param(tuple(replacements), year, id=f"{rule}:{id}")
+def near(rule, *replacements, year=None, form="yinchuan-2024", id):
+    return pytest.param(tuple(replacements), year, form, id=f"{rule}:{id}" if form == "yinchuan-2024" else f"{rule}:{form}:{id}")
 
 
 NEAR_MISSES = [
     near("funds.sum", ("财政拨款: 70.5", "财政拨款: 70.25"), ("其他资金: 10", "其他资金: 10.25"), id="other-split"),
     near("funds.sum", ("年度资金总额: 80.5", "年度资金总额: 80.50"), id="trailing-zero"),
+    near("funds.relation", ("中央补助安排: 0", "中央补助安排: 50万元"), ("省级财政安排: 200万元", "省级财政安排: 150"), form="gansu-2023",
+         id="sources-redistributed"),
+    near("funds.relation", ("项目总投资: 200万元", "项目总投资: 600万元"), form="gansu-2023", id="investment-above-request"),
     near("funds.negative", ("财政拨款: 70.5", "财政拨款: 80.5"), ("其他资金: 10", "其他资金: 0"), id="zero"),
     near("funds.precision", ("财政拨款: 70.5", "财政拨款: 70.45"), ("其他资金: 10", "其他资金: 10.05"), id="two-decimals"),
     near("cost.over-funds", ("坐席人员培训费: ≤8万元", "坐席人员培训费: ≤80千元"), id="thousands-of-yuan-equal"),
     near("cost.over-funds", ("坐席人员培训费: ≤8万元", "坐席人员培训费: ≤80000元"), id="yuan-equal"),
+    near("cost.over-funds", ("坐席人员培训费: ≤8万元", "坐席人员培训费: ≤8万"), id="wan-is-wan-yuan"),
     near("cost.over-funds", TOTAL_COST_FULL, id="total-cost-equal"),
     near("cost.under-funds", ("坐席人员培训人次: ≥200人次", "坐席电脑台数: 10台"), ("坐席人员培训费: ≤8万元", "坐席电脑单价: 8000元"),
          id="unit-price-times-count-equal"),
@@ -243,11 +307,24 @@ NEAR_MISSES = [
     near("timeliness.outside-year", ("来电转办时限: 1日内", "来电转办时限: 12个月"), id="12-months"),
     near("timeliness.outside-year", ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: ≤2024-06-30"), id="iso-date"),
     near("timeliness.outside-year", ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: 11月前"), id="month-only"),
+    near("timeliness.excel-serial", ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: 2024-12-31"), id="iso-date"),
+    near("timeliness.excel-serial", ("受理来电数量: ≥12万件", "受理来电数量: ≥45,657件"), id="count-with-separator"),
+    near("timeliness.excel-serial", ("年度运维完成时间: 2024年12月31日前", "年度运维完成时间: 第四季度"), id="quarter"),
+    near("score.weights", ("目标值: 3000, 计量单位: 盏, 分值: 15}", "目标值: 3000, 计量单位: 盏, 分值: 20}"),
+         ("目标值: 98, 计量单位: \"%\", 分值: 15}", "目标值: 98, 计量单位: \"%\", 分值: 10}"), form="inner-mongolia-2021",
+         id="points-moved-within-a-level"),
+    near("indicator.option", ("        绩效标准: 行业标准\n", "        绩效标准: 其他标准\n"), form="hunan-2023", id="其他标准"),
     near("vague.value", ("群众诉求解决率: ≥90%", "群众诉求解决率: 通过验收"), id="checkable-state"),
+    near("name.category", ("来电群众满意度: ≥90%", "服务对象满意度: ≥90%"), id="satisfaction-named-after-its-group"),
+    near("name.category", ("来电群众满意度: ≥90%", "满意度: ≥90%"), id="satisfaction"),
+    near("quantified.text", ("来电转办时限: 1日内", "来电转办时限: 十二个月"), id="chinese-numerals"),
+    near("quantified.text", ("系统运维验收合格率: 100%", "系统运维验收合格率: 百分之九十五以上。"), id="chinese-percent-sentence"),
     near("header.option", ("项目属性: 延续项目", "项目属性: 新增项目"), id="新增项目"),
     near("header.department-code", ('主管部门及代码: "[812]银川市人民政府办公室"', "主管部门及代码: 【812033】银川市人民政府办公室"), id="【】"),
     near("header.department-code", ('主管部门及代码: "[812]银川市人民政府办公室"', "主管部门及代码: (433)银川市人民政府办公室"), id="()"),
     near("header.department-code", ('主管部门及代码: "[812]银川市人民政府办公室"', "主管部门及代码: 219-银川市人民政府办公室"), id="dash"),
+    near("header.date", ("项目完成日期: 2023-12-31", "项目完成日期: 2025年6月30日"), form="gansu-2023", id="chinese-date-years-later"),
+    near("header.date", ("项目开始日期: 2023-01-01", "项目开始日期: 2022-07-01"), form="gansu-2023", id="started-last-year"),
     near("header.period", ("项目期: 2024年", "项目期: 2023-2025年"), id="range"),
     near("header.period", ("项目期: 2024年", "项目期: 2024年度"), id="年度"),
     near("header.period", ("项目期: 2024年", "项目期: 3年"), id="length"),
@@ -256,9 +333,17 @@ NEAR_MISSES = [
 ]
 
 
-@pytest.mark.parametrize(("replacements", "year"), NEAR_MISSES)
-def test_near_miss_stays_clean(tmp_path, replacements, year):
-    assert check(tmp_path, *replacements, year=year) == []
+@pytest.mark.parametrize(("replacements", "year", "form"), NEAR_MISSES)
+def test_near_miss_stays_clean(tmp_path, replacements, year, form):
+    assert check(tmp_path, *replacements, year=year, form=form) == []
+
+
+def test_scores_are_not_checked_when_the_filing_has_none(tmp_path):
+    # A scored form filled in without any 分值: the weights are the reviewer's to give, nothing to add up.
+    text = re.sub(r", 分值: \d+", "", example("inner-mongolia-2021"))
+    assert "分值" not in text
+    findings, _ = check_paths([write(tmp_path, text, year="2021")])
+    assert findings == []
 
 
 def test_vague_wording_is_quantified_text_inside_quantified_groups_only(tmp_path):
@@ -266,6 +351,19 @@ def test_vague_wording_is_quantified_text_inside_quantified_groups_only(tmp_path
     outside = check(tmp_path / "b", ("群众诉求解决率: ≥90%", "群众诉求解决率: 有效"))
     assert [(f.rule, f.line, f.severity) for f in inside] == [("quantified.text", 21, E)]
     assert [(f.rule, f.line, f.severity) for f in outside] == [("vague.value", 33, W)]
+
+
+def test_missing_recommended_asks_only_for_what_the_pack_recommends():
+    # The same blank 主管部门及代码 is a warning where the pack recommends the field, nothing where the
+    # pack makes it optional or does not have it.
+    form = load_forms()["yinchuan-2024"]
+    document = load_document("x.yaml", mutate(('主管部门及代码: "[812]银川市人民政府办公室"', '主管部门及代码: ""')).encode("utf-8"))
+    check_rule = REGISTRY["header.missing-recommended"].check
+    assert [hit.message.split("：")[0] for hit in check_rule(build_filing(document, form), form)] == ["“主管部门及代码”没有填写"]
+    optional = replace(form, fields=tuple(replace(f, need="optional") if f.key == "主管部门及代码" else f for f in form.fields), _by_key={})
+    without = replace(form, fields=tuple(f for f in form.fields if f.key != "主管部门及代码"), _by_key={})
+    for variant in (optional, without):
+        assert list(check_rule(build_filing(document, variant), variant)) == []
 
 
 def test_duplicate_project_name_in_two_files(tmp_path):

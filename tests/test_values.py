@@ -148,6 +148,29 @@ VARIANTS = [
     ("控制在250万元以内", Q("≤", D("250"), "万元")),
     ("不少于12万件", Q("≥", D("12"), "万件")),
     ("≥95%以上", Q("≥", D("95"), "%")),  # the same direction twice is still one operator
+    # a trailing full stop (values written as sentences) is not part of the value
+    ("95%以上。", Q("≥", D("95"), "%")),
+    ("≥95%。", Q("≥", D("95"), "%")),
+    ("88%以上。", Q("≥", D("88"), "%")),
+    ("2025年12月底前完成。", T("month", operator="前", year=2025, month=12)),
+    # a bare 万 after the number is money in 万元; before another unit it is a scale
+    ("10万", Q("", D("10"), "万")),
+    ("250万", Q("", D("250"), "万")),
+    ("≤9.8万", Q("≤", D("9.8"), "万")),
+    ("≤36万", Q("≤", D("36"), "万")),
+    ("≥12万件", Q("≥", D("12"), "万件")),
+    ("=12台", Q("＝", D("12"), "台")),
+    # Chinese numerals
+    ("三期", Q("", D("3"), "期")),
+    ("两台", Q("", D("2"), "台")),
+    ("一百零五次", Q("", D("105"), "次")),
+    ("≥一千二百人次", Q("≥", D("1200"), "人次")),
+    ("三万人次", Q("", D("3"), "万人次")),
+    ("百分之百", Q("", D("100"), "%")),
+    ("百分之九十五", Q("", D("95"), "%")),
+    ("百分之九十五以上", Q("≥", D("95"), "%")),
+    ("不低于百分之九十", Q("≥", D("90"), "%")),
+    ("百分之98", Q("", D("98"), "%")),
     # 百分比 → %, other units kept as written
     ("≥100百分比", Q("≥", D("100"), "%")),
     ("=100百分比", Q("＝", D("100"), "%")),
@@ -176,8 +199,12 @@ VARIANTS = [
     ("反向 = 3 万元", Text("反向 = 3 万元")),
     ("≥95%以下", Text("≥95%以下")),
     ("合格率≥95%", Text("合格率≥95%")),
-    ("≥95%。", Text("≥95%。")),
-    ("10万", Text("10万")),
+    ("二〇", Text("二〇")),  # not a number: a year typed in numerals, or OCR
+    ("一百五次", Text("一百五次")),  # 150 in speech, 105 on paper: not guessed
+    ("千元", Text("千元")),  # a unit alone, not 1000元
+    ("零投诉", Text("零投诉")),
+    ("。", Text("。")),
+    ("一般", Text("一般")),
     ("按月安排", Text("按月安排")),
     ("贯穿全年", Text("贯穿全年")),
     ("当年的所有时间", Text("当年的所有时间")),
@@ -200,9 +227,20 @@ VARIANTS = [
     ("2024年12月底前", T("month", operator="前", year=2024, month=12)),
     ("2024年6月", T("month", year=2024, month=6)),
     ("12月底", T("month", month=12)),
+    ("十二月底前", T("month", operator="前", month=12)),
+    # quarters: the deadline is the quarter's last month
+    ("第四季度", T("month", month=12)),
+    ("第一季度", T("month", month=3)),
+    ("四季度末", T("month", month=12)),
+    ("第三季度前完成", T("month", operator="前", month=9)),
+    ("2024年第四季度", T("month", year=2024, month=12)),
+    ("2025年第二季度内", T("month", operator="内", year=2025, month=6)),
+    ("4季度", Q("", D("4"), "季度")),  # in digits: four quarters, as before
     # durations and periods
     ("24个月", T("duration", amount=D("24"), unit="个月")),
     ("≤24个月", T("duration", operator="≤", amount=D("24"), unit="个月")),
+    ("十二个月", T("duration", amount=D("12"), unit="个月")),
+    ("三个月内", T("duration", operator="内", amount=D("3"), unit="个月")),
     ("6个月内", T("duration", operator="内", amount=D("6"), unit="个月")),
     ("20个工作日内", T("duration", operator="内", amount=D("20"), unit="个工作日")),
     ("30日以内", T("duration", operator="以内", amount=D("30"), unit="日")),
@@ -229,6 +267,7 @@ def test_variant_table_has_no_duplicates():
 def test_text_keeps_the_value_exactly_as_typed():
     # Full-width characters and spaces are folded only for parsing; a Text keeps the original.
     assert parse_value("出差人数 ＝ ８") == Text("出差人数 ＝ ８")
+    assert parse_value("三项工作按期完成。") == Text("三项工作按期完成。")
 
 
 def test_square_metre_sign_is_a_unit():
@@ -260,6 +299,8 @@ def test_middle_dot_compound_unit_is_a_unit_price():
     ("1.5亿元", D("15000")),
     ("3332元/人/月", D("0.3332")),
     ("1000000元", D("100")),
+    ("250万", D("250")),
+    ("≤9.8万", D("9.8")),
 ])
 def test_in_wan_yuan(raw, wan):
     value = parse_value(raw)
@@ -279,6 +320,9 @@ def test_in_wan_yuan(raw, wan):
     ("95％以上", False, False, True, "%"),
     ("≥0.5‰", False, False, False, "‰"),
     ("≥1.1万册", False, False, False, "万册"),
+    ("≥12万件", False, False, False, "万件"),
+    ("250万", True, False, False, "万"),
+    ("百分之九十五", False, False, True, "%"),
     ("10台", False, False, False, "台"),
     ("8", False, False, False, ""),
 ])

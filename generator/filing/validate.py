@@ -50,18 +50,22 @@ def _container_label(error: ValidationError) -> str:
     return f"“{path[-1]}”" if path else "申报表"
 
 
-def _suggestion(key: str, allowed: list[str]) -> str:
+def _suggestion(key: str, allowed: list[str], aliases: dict[str, str]) -> str:
     stripped = key.strip().replace("：", "").replace(" ", "")
     if stripped in allowed and stripped != key:
         return f"。提示：键名里多了空格或全角冒号，应为“{stripped}”"
     if "：" in key:
         return fullwidth_colon_tip(key)
+    # Another office's name for a field of this form (主管部门 for 主管部门及代码): a spelling guess
+    # would point at whichever key looks alike, not at the field it means.
+    if aliases.get(stripped) in allowed:
+        return f"。“{stripped}”在本表样中叫“{aliases[stripped]}”"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
     return f"。是不是“{close[0]}”？" if close else ""
 
 
-def _unknown_key_message(item: str, where: str, key: str, allowed: list[str]) -> str:
-    return f"{item}“{key}”不是{where}下的可选项（可选：{'、'.join(allowed)}）" + _suggestion(key, allowed)
+def _unknown_key_message(item: str, where: str, key: str, allowed: list[str], aliases: dict[str, str]) -> str:
+    return f"{item}“{key}”不是{where}下的可选项（可选：{'、'.join(allowed)}）" + _suggestion(key, allowed, aliases)
 
 
 def _unknown_key_findings(
@@ -71,9 +75,10 @@ def _unknown_key_findings(
     for part in error.absolute_path:
         container = container[part]
     item = mapping_schema.get("x-item-label", "字段")
+    aliases = mapping_schema.get("x-aliases", {})
     for key in keys:
         line, col = key_position(container, key)
-        yield Finding(name, line, col, Severity.ERROR, rule, _unknown_key_message(item, _container_label(error), key, allowed))
+        yield Finding(name, line, col, Severity.ERROR, rule, _unknown_key_message(item, _container_label(error), key, allowed, aliases))
 
 
 def _message(error: ValidationError) -> str:
@@ -113,8 +118,9 @@ def schema_findings(document: Document, schema: dict) -> list[Finding]:
     findings: dict[tuple, Finding] = {}
     for error in validator(schema).iter_errors(data):
         for finding in _error_findings(name, data, schema, error):
-            # The same key can fail both the union of all forms and its own form: report once.
-            findings.setdefault((finding.line, finding.col), finding)
+            # The summary of a key at the top and its own form's branch can reject the same value alike:
+            # report that once. Several missing keys of one mapping all sit at that mapping: report each.
+            findings.setdefault((finding.line, finding.col, finding.message), finding)
     return list(findings.values())
 
 

@@ -3,9 +3,12 @@
     "≥95%"          → Quantity("≥", 95, "%")
     "≤9.8万元"      → Quantity("≤", 9.8, "万元")
     "3332元/人/月"  → Quantity("", 3332, "元/人/月")     (a unit price)
-    "95%以上"       → Quantity("≥", 95, "%")
+    "95%以上。"     → Quantity("≥", 95, "%")        (a trailing 。 is not part of the value)
+    "250万"         → Quantity("", 250, "万")        (money in 万元, as 万元 amounts are often written)
+    "三期", "百分之九十五" → Quantity("", 3, "期"), Quantity("", 95, "%")
     "2024年12月31日前" → Timing("date", year=2024, month=12, day=31, operator="前")
-    "11月前", "20日内", "12个月", "全年", "每月" → Timing(...)
+    "11月前", "20日内", "12个月", "十二个月", "全年", "每月" → Timing(...)
+    "第四季度"      → Timing("month", month=12)     (a quarter ends in its last month)
     "合格", "长期"   → Text
 
 Full-width digits and punctuation are accepted; the text itself is never changed.
@@ -37,7 +40,8 @@ BASE_UNITS = frozenset(
     "周 小时 分钟 季度 元 万元 亿元 千元 % ‰ 平方米 ㎡ 立方米 米 公里 千米 亩 公顷 吨 千克 公斤 GB TB 兆 M 学时 课时 "
     "个月 人月 台次 架次 车次 户次 篇次 期次 场次 公里数 分 页 字".split()
 )
-MONEY_UNITS = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
+# A bare 万 after a number is 万元: forms print amounts as "36万", "≤9.8万". (12万件 is a count: 万 is then a scale.)
+MONEY_UNITS = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "万": Decimal(1), "亿元": Decimal(10000)}
 _SCALES = ("万", "千", "百", "亿")
 # Applied before NFKC folding, which would turn ㎡ into "m2" and · into a plain dot.
 _UNIT_ALIASES = {"百分比": "%", "％": "%", "平米": "平方米", "㎡": "平方米", "m²": "平方米", "㎥": "立方米", "m³": "立方米", "·": "/", "・": "/"}
@@ -112,14 +116,19 @@ _DATE = re.compile(
 _DURATION = re.compile(r"^(?P<op>≥|>=|≤|<=|<|>)?(?P<amount>\d+(?:\.\d+)?)(?P<unit>个月|个工作日|工作日|日|天|周|小时)(?P<suffix>内|以内|之内)$|^(?P<op2>≥|>=|≤|<=|<|>)?(?P<amount2>\d+(?:\.\d+)?)(?P<unit2>个月)$")
 _YEAR_END = re.compile(r"^(?P<year>\d{4})年(?:底|末)(?P<suffix>前|之前|以前)?(?:完成)?$")
 _PERIODS = ("全年", "每月", "每季度", "每年", "每周", "每日", "每天", "按月", "按季度", "年内", "当年", "年底前", "年末前")
-_PREFIX = re.compile("^(?P<op>" + "|".join(sorted(map(re.escape, _PREFIX_OPERATORS), key=len, reverse=True)) + ")")
+_QUARTER = re.compile(
+    r"^(?:(?P<year>\d{4})年度?)?(?:第(?P<nth>[一二三四1-4])|(?P<cn>[一二三四]))季度(?:末|底)?"
+    r"(?P<suffix>前|之前|以前|内|以内)?(?:完成)?$"
+)
+_OPERATOR_WORDS = "|".join(sorted(map(re.escape, _PREFIX_OPERATORS), key=len, reverse=True))
+_PREFIX = re.compile("^(?P<op>" + _OPERATOR_WORDS + ")")
 _SUFFIX = re.compile("(?P<op>" + "|".join(sorted(map(re.escape, _SUFFIX_OPERATORS), key=len, reverse=True)) + ")$")
 
 
 def _known_unit(unit: str) -> bool:
     parts = unit.split("/")
     return all(
-        part in BASE_UNITS or (part[:1] in _SCALES and part[1:] in BASE_UNITS)
+        part in BASE_UNITS or part in MONEY_UNITS or (part[:1] in _SCALES and part[1:] in BASE_UNITS)
         for part in parts
     ) and bool(parts[0])
 
@@ -127,6 +136,12 @@ def _known_unit(unit: str) -> bool:
 def _timing(text: str) -> Timing | None:
     if text in _PERIODS:
         return Timing("period", unit=text)
+    if match := _QUARTER.match(text):
+        quarter = match["nth"] or match["cn"]
+        return Timing(
+            "month", operator=match["suffix"] or "", year=int(match["year"]) if match["year"] else None,
+            month=3 * (int(quarter) if quarter.isdigit() else _CN_DIGITS[quarter]),
+        )
     if match := _YEAR_END.match(text):
         return Timing("month", operator=match["suffix"] or "", year=int(match["year"]), month=12)
     if match := _DURATION.match(text):
@@ -172,15 +187,70 @@ def _quantity(text: str) -> Quantity | None:
     return Quantity(operator, number, unit)
 
 
+# Chinese numerals in a value (三期, 十二个月, 百分之九十五). 万 and 亿 stay where they are: they are a
+# scale of the unit (三万人次 reads like 3万人次) or money (250万).
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+_CN_RUN = "[零〇一二两三四五六七八九十百千]+"
+_CN_LEADING = re.compile(
+    "^(?P<op>" + _OPERATOR_WORDS + r")?(?P<percent>百分之)?(?P<number>" + _CN_RUN + r"|\d+(?:\.\d+)?)(?P<rest>\D.*)?$"
+)
+
+
+def _cn_number(text: str) -> int | None:
+    """一百零五 → 105, 十二 → 12; None for what is not a well-formed number below 10000 (二〇, 一百五)."""
+    total, digit, last_power, zero = 0, None, 10000, False
+    for char in text:
+        if char in "零〇":
+            if digit is not None or last_power == 10000:
+                return None
+            zero = True
+        elif char in _CN_DIGITS:
+            if digit is not None:
+                return None
+            digit = _CN_DIGITS[char]
+        else:
+            power = _CN_POWERS[char]
+            if power >= last_power or (digit is None and total):
+                return None  # 十 and 百 alone count one ten, one hundred; 一百十 is not written
+            total, digit, last_power, zero = total + (1 if digit is None else digit) * power, None, power, False
+    if digit is not None:
+        if last_power > 10 and last_power != 10000 and not zero:
+            return None  # 一百五 means 150 in speech: not guessed
+        total += digit
+    return total
+
+
+def _arabic(text: str) -> str:
+    """The value with a leading Chinese numeral (after an operator) in digits, for parsing only."""
+    match = _CN_LEADING.match(text)
+    if match is None:
+        return text
+    number = match["number"]
+    if not number[0].isdigit():
+        if number[0] in "百千" and not match["percent"]:
+            return text  # 千元 is a unit, not 1000元
+        number = _cn_number(number)
+        if number is None:
+            return text
+    elif not match["percent"]:
+        return text
+    return f"{match['op'] or ''}{number}{'%' if match['percent'] else ''}{match['rest'] or ''}"
+
+
 def parse_value(raw: str) -> Value:
     text = normalize(raw)
+    text = text.rstrip("。") or text  # values written as sentences end in a full stop
     if not text:
         return Empty()
+    if timing := _timing(text):
+        return timing
+    text = _arabic(text)
     return _timing(text) or _quantity(text) or Text(raw)
 
 
 _TYPED_TARGET = re.compile(
-    r"^(?P<operator>\s*(?:" + "|".join(sorted(map(re.escape, _PREFIX_OPERATORS), key=len, reverse=True)) + r")?\s*)"
+    r"^(?P<operator>\s*(?:" + _OPERATOR_WORDS + r")?\s*)"
     r"(?P<number>[+-]?[0-9０-９]+(?:[,，][0-9０-９]{3})*(?:[.．][0-9０-９]+)?)(?P<unit>.*)$",
     re.S,
 )

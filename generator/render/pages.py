@@ -42,7 +42,9 @@ def _render(directory: Path, name: str, context: dict) -> str:
 
 
 def render_preview(form: FormDefinition, context: dict, source: str) -> str:
-    return _render(form.directory, PREVIEW_TEMPLATE, {**context, "source": source})
+    """The pack's own HTML template, or the generic one in templates/ that prints any pack."""
+    name = form.html_template.name if form.html_template else PREVIEW_TEMPLATE
+    return _render(form.directory, name, {**context, "source": source})
 
 
 def render_index(templates_root: Path, context: dict) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...common.findings import Severity
-from ...filing.values import Quantity
+from ...filing.values import MONEY_UNITS, Quantity
 from . import Hit, rule
 from .indicators import Placed, of_role, real
 from .money import wan
@@ -64,7 +64,7 @@ def cost_picture(filing, form) -> CostPicture | None:
             terms.append(f"{wan(quantity.number)}{quantity.unit} × {wan(value.number)}{value.unit}")
         else:
             amounts.append(value.in_wan_yuan())
-            terms.append(wan(value.in_wan_yuan()) if value.base_unit == "万元" else f"{wan(value.number)}{value.unit}")
+            terms.append(wan(value.number) if MONEY_UNITS[value.base_unit] == 1 else f"{wan(value.number)}{value.unit}")
     return CostPicture(terms, sum(amounts, Decimal(0)), unresolved, total_row)
 
 

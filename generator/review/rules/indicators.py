@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ...filing.model import Filing, Group, Indicator
-from ...filing.values import Value, parse_value
+from ...filing.values import Value, looks_like_excel_serial, parse_value, split_target
 from ...forms.definition import FormDefinition, GroupSpec
 
 PLACEHOLDERS = frozenset({"0", "无", "/", "-", "—", "－", "——", "暂无", "没有", "无此项", "不涉及"})
@@ -59,3 +59,10 @@ def of_role(filing: Filing, form: FormDefinition, role: str) -> list[Placed]:
 def real(items: list[Placed]) -> list[Placed]:
     """Rows with a value that is neither empty nor a placeholder."""
     return [p for p in items if p.indicator.value.strip() and not p.is_placeholder]
+
+
+def excel_serial(indicator: Indicator) -> str | None:
+    """The number of a target that is an Excel date serial (44561, 45,657) pasted where a date belongs:
+    alone, after an operator, or repeated in the unit cell as the export prints it; None otherwise."""
+    _, number, unit = indicator.parts or split_target(indicator.value) or ("", "", "")
+    return number if looks_like_excel_serial(number) and unit.strip() in ("", number.strip()) else None

@@ -6,14 +6,19 @@ import re
 from decimal import Decimal
 
 from ...common.findings import Severity
-from ...filing.values import GE, GT, LE, LT, Quantity, Text, Timing
+from ...filing.values import GE, GT, LE, LT, Quantity, Text, Timing, excel_serial_date
 from . import Hit, rule
-from .indicators import placed
+from .indicators import excel_serial, placed
 
 
 def _checked(filing, form):
     """Rows with a real value (empty and placeholder rows have rules of their own)."""
     return [p for p in placed(filing, form) if p.indicator.value.strip() and not p.is_placeholder]
+
+
+def _serial_date(item) -> bool:
+    """A 时效 row holding an Excel date serial: timeliness.excel-serial reports it, not as text or a bare number."""
+    return item.role == "timeliness" and excel_serial(item.indicator) is not None
 
 
 @rule(
@@ -25,7 +30,7 @@ def _checked(filing, form):
 )
 def quantified_text(filing, form):
     for item in _checked(filing, form):
-        if item.spec.quantified and isinstance(item.value, Text):
+        if item.spec.quantified and isinstance(item.value, Text) and not _serial_date(item):
             yield Hit(
                 item.indicator.value_position,
                 f"“{item.group.name}”是必填量化分组，“{item.indicator.name}”的指标值“{item.indicator.value}”不是数量或时间；"
@@ -42,7 +47,7 @@ def quantified_text(filing, form):
 def bare_number(filing, form):
     for item in _checked(filing, form):
         value = item.value
-        if isinstance(value, Quantity) and not value.unit:
+        if isinstance(value, Quantity) and not value.unit and not _serial_date(item):
             yield Hit(item.indicator.value_position, f"“{item.indicator.name}”的指标值“{item.indicator.value}”只有数字，没有单位")
 
 
@@ -147,3 +152,19 @@ def outside_year(filing, form):
                     item.indicator.value_position,
                     f"“{item.indicator.name}”的时间“{item.indicator.value}”涉及 {'、'.join(map(str, years))} 年，不在 {filing.year} 年度内",
                 )
+
+
+@rule(
+    "timeliness.excel-serial",
+    Severity.ERROR,
+    "时效指标写成了 Excel 的日期序号",
+    "从 Excel 或预算系统导出的表里，日期常常变成“44561”“45,657”这样的五位数：这是 Excel 内部的日期序号"
+    "（从 1899 年 12 月 30 日起的天数），不是日期。问题里写明它代表哪一天；请改写成日期，例如“2024年12月31日前”。",
+)
+def excel_serial_in_timeliness(filing, form):
+    for item in _checked(filing, form):
+        if item.role == "timeliness" and (serial := excel_serial(item.indicator)) is not None:
+            yield Hit(
+                item.indicator.value_position,
+                f"“{item.indicator.name}”的“{serial}”是 Excel 的日期序号，不是日期（它代表 {excel_serial_date(serial).isoformat()}）；请写成日期",
+            )
