@@ -286,15 +286,12 @@ def test_inner_mongolia_layout_reads_split_parts_scores_and_money_headings(tmp_p
     document.add_paragraph("(2021年)")
     _table(document, MONGOLIA_ROWS, style)
     data, code, out, err = _imported(tmp_path, capsys, document, "城乡环卫一体化")
-    assert code == 0, err
+    assert code == 0
     assert "（表样 t-mongolia）" in out
     assert data == MONGOLIA
     # the part columns come back in the order of the form's columns
     assert list(data["绩效指标"]["产出指标"]["数量指标"]["清运垃圾"]) == ["指标性质", "指标方向", "目标值", "计量单位", "分值"]
-    # the Excel day number of a 时效 row is kept as filed, and said
-    assert [line for line in err.splitlines() if "说明" in line] == [
-        f"{tmp_path / '表.docx'}: 说明：表格 1 第 14 行：“时效指标”中“完成时间”的值像 Excel 的日期序号（2024-12-31），原样导入，请核对"
-    ]
+    assert err == ""  # the Excel day number of the 时效 row is kept as filed (check names the date)
 
 
 def test_target_parts_that_join_cleanly_come_back_as_one_value(tmp_path, capsys):

@@ -16,7 +16,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..filing.model import target_parts
-from ..filing.values import excel_serial_date, looks_like_excel_serial
 from ..forms.definition import COLUMN_PARTS, Column, FormDefinition, IndicatorsSpec
 from .docx_read import Paragraph, RowCell, TableRow
 from .labels import EXACT, Labels, PrintedMatch, PrintedTexts, norm
@@ -429,7 +428,6 @@ class FormReader:
                 )
                 continue
             indicators.append(entry)
-            self._serial_dates(entry, group, place)
 
     def _group(self, cell: tuple[str, bool], place: str, whole: str, later: bool = False) -> bool | None:
         """Read a 二级 cell: True if it names a group here, False if it carries the one above, None if unknown."""
@@ -496,17 +494,6 @@ class FormReader:
             elif show in details:
                 entry[show] = text
         return Indicator(name, entry, shown)
-
-    def _serial_dates(self, indicator: Indicator, group: str, place: str) -> None:
-        """A date exported as an Excel day number (45,657) is kept as filed, and said."""
-        spec = self.form.group(self.level, group)
-        texts = [indicator.entry] if isinstance(indicator.entry, str) else list(indicator.entry.values())
-        serials = [text for text in texts if looks_like_excel_serial(text)]
-        if spec is not None and spec.role == "timeliness" and serials:
-            day = excel_serial_date(serials[0])
-            self.out.notes.append(
-                f"{place}：“{group}”中“{indicator.name}”的值像 Excel 的日期序号（{day.isoformat()}），原样导入，请核对"
-            )
 
 
 def _joined(operator: str, number: str, unit: str, spec: IndicatorsSpec) -> str | None:
