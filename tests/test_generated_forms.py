@@ -45,6 +45,19 @@ NS = {"w": W}
 INFO = DocumentInfo("标题", "projects/x.yaml @ 1a2b3c4", datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc))
 
 
+# The 88号 taxonomy as the test packs that use all of it write it.
+LEVELS_88 = """  levels:
+    - name: 产出指标
+      groups: [{name: 数量指标, requirement: 必填}, {name: 质量指标, requirement: 必填},
+               {name: 时效指标, requirement: 必填}, {name: 成本指标, requirement: 必填}]
+    - name: 效益指标
+      groups: [{name: 经济效益指标, requirement: 选填}, {name: 社会效益指标, requirement: 选填},
+               {name: 生态效益指标, requirement: 选填}, {name: 可持续影响指标, requirement: 选填}]
+    - name: 满意度指标
+      groups: [{name: 服务对象满意度指标, requirement: 必填}]
+"""
+
+
 @dataclass(frozen=True)
 class Case:
     pack: str  # form.yaml
@@ -95,16 +108,7 @@ indicators:
     - {label: 指标值, show: value}
   order: as-filed
   empty_groups: omit
-  levels:
-    - name: 产出指标
-      groups: [{name: 数量指标, requirement: 必填}, {name: 质量指标, requirement: 必填},
-               {name: 时效指标, requirement: 必填}, {name: 成本指标, requirement: 必填}]
-    - name: 效益指标
-      groups: [{name: 经济效益指标, requirement: 选填}, {name: 社会效益指标, requirement: 选填},
-               {name: 生态效益指标, requirement: 选填}, {name: 可持续影响指标, requirement: 选填}]
-    - name: 满意度指标
-      groups: [{name: 服务对象满意度指标, requirement: 必填}]
-""",
+""" + LEVELS_88,
     filing="""
 表样: nx-test
 年度: 2025
@@ -569,16 +573,7 @@ indicators:
   merge: none
   order: as-filed
   empty_groups: omit
-  levels:
-    - name: 产出指标
-      groups: [{name: 数量指标, requirement: 必填}, {name: 质量指标, requirement: 必填},
-               {name: 时效指标, requirement: 必填}, {name: 成本指标, requirement: 必填}]
-    - name: 效益指标
-      groups: [{name: 经济效益指标, requirement: 选填}, {name: 社会效益指标, requirement: 选填},
-               {name: 生态效益指标, requirement: 选填}, {name: 可持续影响指标, requirement: 选填}]
-    - name: 满意度指标
-      groups: [{name: 服务对象满意度指标, requirement: 必填}]
-""",
+""" + LEVELS_88,
     filing="""
 表样: wh-test
 年度: 2020

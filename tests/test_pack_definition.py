@@ -118,3 +118,24 @@ def test_a_broken_pack_is_reported_and_the_others_still_check_and_build(tmp_path
     assert (tmp_path / "out" / "2024" / "yinchuan-2024.docx").is_file()
     assert not (tmp_path / "out" / "2019").exists()
     assert "Traceback" not in build.stderr
+
+
+def test_a_broken_pack_is_reported_from_the_cache_too_and_gone_once_fixed(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    form_file = templates / "ningxia-2019" / "form.yaml"
+    form_file.write_text(NINGXIA.replace("  order: as-filed\n", "  order: filed\n"), encoding="utf-8")
+    (tmp_path / "projects" / "2024").mkdir(parents=True)
+    shutil.copy(REPO / "templates" / "yinchuan-2024" / "example.yaml", tmp_path / "projects" / "2024" / "a.yaml")
+    env = {**os.environ, "JIXIAO_TEMPLATES_DIR": str(templates), "JIXIAO_CACHE_DIR": str(tmp_path / "cache")}
+
+    def check() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "generator", "check", "projects"], cwd=tmp_path,
+                              capture_output=True, text=True, env=env)
+
+    cold, warm = check(), check()
+    assert cold.returncode == warm.returncode == 1
+    assert "[form.invalid]" in cold.stdout and cold.stdout == warm.stdout
+    form_file.write_text(NINGXIA, encoding="utf-8")
+    fixed = check()
+    assert fixed.returncode == 0 and fixed.stdout == ""

@@ -33,7 +33,7 @@ from ..forms.pack import load_forms
 from ..forms.schema import load_schema
 from ..render.problem import TemplateProblem
 from ..review.cache import CheckCache
-from ..review.check import Checked, check_source, conclude, display_name, read_source
+from ..review.check import Checked, check_source, conclude, display_name, pack_problems, read_source
 from ..review.config import Config
 from .manifest import Manifest, output_key
 
@@ -250,13 +250,14 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         result = _build_one(task, load_forms(), load_schema(resources.schema_path()), make_reading_yaml(), taken)
         _collect(result, report, rendered, taken)
         checked[task.name] = result.checked
+    problems = pack_problems(cache)
     if cache is not None:
         for task in tasks:
             cache.put(task.name, digests[task.name], checked[task.name], stats[task.name])
         cache.save()
 
     ordered = [checked[name] for name in names]
-    report.findings = conclude(ordered, config) + report.findings
+    report.findings = conclude(ordered, config, problems) + report.findings
     summaries = [c.summary for c in ordered if c.summary]
     if pdf and "docx" in formats:
         report.pdf_note = _make_pdfs(rendered, report)

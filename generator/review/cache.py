@@ -18,12 +18,17 @@ from ..common.atomic import write_text_atomic
 from ..common.caching import cache_dir, fingerprint
 from ..common.findings import Finding, Severity
 from ..filing.model import Position, Summary
+from ..forms.pack import form_problems
 from .suppress import Suppression
 
 
 def cache_file() -> Path:
     workdir = hashlib.sha256(str(Path.cwd().resolve()).encode()).hexdigest()[:16]
     return cache_dir() / f"check-{workdir}.json"
+
+
+def _finding_from_json(f: dict) -> Finding:
+    return Finding(f["file"], f["line"], f["col"], Severity(f["severity"]), f["rule"], f["message"])
 
 
 def _summary_to_json(summary: Summary | None) -> dict | None:
@@ -49,13 +54,29 @@ class CheckCache:
     def __init__(self, path: Path | None = None):
         self.path = path or cache_file()
         self.entries: dict[str, dict] = {}
+        self.form_problems: list[dict] | None = None  # what is wrong with the packs, for this fingerprint
         self.changed = False
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
             if stored.get("fingerprint") == fingerprint() and isinstance(stored.get("entries"), dict):
                 self.entries = stored["entries"]
+                problems = stored.get("form_problems")
+                self.form_problems = problems if isinstance(problems, list) else None
         except (OSError, ValueError, AttributeError):
             self.entries = {}
+
+    def pack_problems(self) -> list[Finding]:
+        """form_problems(), read from the cache while no pack, schema or code has changed: reading and
+        validating every pack costs more than the rest of a check of unchanged files."""
+        if self.form_problems is not None:
+            try:
+                return [_finding_from_json(f) for f in self.form_problems]
+            except (KeyError, TypeError, ValueError):
+                pass
+        problems = list(form_problems())
+        self.form_problems = [f.as_dict() for f in problems]
+        self.changed = True
+        return problems
 
     def known_digest(self, name: str, stat: list[int] | None) -> str | None:
         """The digest recorded for a file whose size and modification time are unchanged (no need to read it)."""
@@ -70,10 +91,7 @@ class CheckCache:
         if not isinstance(entry, dict) or entry.get("digest") != digest:
             return None
         try:
-            findings = [
-                Finding(f["file"], f["line"], f["col"], Severity(f["severity"]), f["rule"], f["message"])
-                for f in entry["findings"]
-            ]
+            findings = [_finding_from_json(f) for f in entry["findings"]]
             suppressions = [Suppression(s["line"], s["col"], tuple(s["ids"])) for s in entry["suppressions"]]
             return findings, _summary_from_json(entry["summary"]), suppressions
         except (KeyError, TypeError, ValueError):
@@ -96,6 +114,7 @@ class CheckCache:
         for name in [n for n in self.entries if not os.path.exists(n)]:
             del self.entries[name]
         try:
-            write_text_atomic(self.path, json.dumps({"fingerprint": fingerprint(), "entries": self.entries}, ensure_ascii=False))
+            stored = {"fingerprint": fingerprint(), "entries": self.entries, "form_problems": self.form_problems}
+            write_text_atomic(self.path, json.dumps(stored, ensure_ascii=False))
         except OSError:
             pass  # a cache that cannot be written only costs time next run

@@ -141,18 +141,19 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
             results.update((name, c) for (name, _), c in zip(chunk, checked))
     else:
         results.update((name, c) for (name, _), c in zip(pending, _check_chunk(pending)))
+    problems = pack_problems(cache)
     if cache is not None:
         for name, _ in pending:
             cache.put(name, digests[name], results[name], stats[name])
         cache.save()
     ordered = [results[display_name(path)] for path in paths]
-    return conclude(ordered, config), [c.summary for c in ordered if c.summary]
+    return conclude(ordered, config, problems), [c.summary for c in ordered if c.summary]
 
 
 def check_sources(sources: list[tuple[str, bytes]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
     """Findings of every named source (suppressed and configured, sorted), and the models that could be built."""
     checked = _check_all(sources)
-    return conclude(checked, config), [c.filing for c in checked if c.filing]
+    return conclude(checked, config, pack_problems(None)), [c.filing for c in checked if c.filing]
 
 
 def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
@@ -160,14 +161,20 @@ def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[F
     read = [read_source(path) for path in paths]
     loaded = iter(_check_all([(name, raw) for name, raw, failed in read if failed is None]))
     checked = [failed if failed is not None else next(loaded) for _, _, failed in read]
-    return conclude(checked, config), [c.filing for c in checked if c.filing]
+    return conclude(checked, config, pack_problems(None)), [c.filing for c in checked if c.filing]
 
 
-def conclude(checked: list[Checked], config: Config | None) -> list[Finding]:
-    """Run the rules across files, apply suppression comments and the configuration."""
+def pack_problems(cache: CheckCache | None) -> list[Finding]:
+    """What is wrong with the form packs (from the cache while nothing that decides it changed)."""
+    return cache.pack_problems() if cache is not None else list(form_problems())
+
+
+def conclude(checked: list[Checked], config: Config | None, pack_problems: list[Finding]) -> list[Finding]:
+    """Run the rules across files, add what is wrong with the form packs, apply suppression comments
+    and the configuration."""
     summaries = [c.summary for c in checked if c.summary]
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(summaries)) + list(form_problems()):
+    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(summaries)) + pack_problems:
         by_file[finding.file].append(finding)
     suppressions = {c.summary.path: c.suppressions for c in checked if c.summary}
     names = list(dict.fromkeys([*by_file, *suppressions]))  # a clean file may still have stale comments
