@@ -29,7 +29,7 @@ from ..common.names import safe_stem
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import make_reading_yaml
 from ..filing.model import Summary
-from ..forms.pack import load_forms
+from ..forms.pack import FormShelf
 from ..forms.schema import load_schema
 from ..render.problem import TemplateProblem
 from ..review.cache import CheckCache
@@ -80,7 +80,7 @@ def _render_outputs(task: _Task, checked: Checked) -> dict[str, bytes]:
     from ..render.word import DocumentInfo, render_docx
 
     filing = checked.filing
-    form = load_forms()[filing.form_id]
+    form = FormShelf()[filing.form_id]
     context = form_context(filing, form)
     outputs = {}
     if "docx" in task.formats:
@@ -130,7 +130,7 @@ def _build_one(task: _Task, forms, schema, yaml, taken: dict[Path, str] | None =
 
 def _build_chunk(tasks: list[_Task]) -> list[_Result]:
     """Check, render and write filings (in a worker process, or in this one for small builds)."""
-    forms, schema, yaml = load_forms(), load_schema(resources.schema_path()), make_reading_yaml()
+    forms, schema, yaml = FormShelf(), load_schema(resources.schema_path()), make_reading_yaml()
     return [_build_one(task, forms, schema, yaml) for task in tasks]
 
 
@@ -144,11 +144,11 @@ def _prepare_renderers(tasks: list[_Task]) -> None:
     template is reported with the filings that use it."""
     from ..render.word import prepared
 
-    forms = load_forms()
+    forms = FormShelf()
     named = {match.group(1).decode() for task in tasks if (match := _FORM_LINE.search(task.raw))}
-    for form_id in sorted(named & set(forms)):
+    for form in filter(None, map(forms.get, sorted(named))):
         try:
-            prepared(forms[form_id])
+            prepared(form)
         except TemplateProblem:
             continue
 
@@ -247,7 +247,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         _collect(result, report, rendered, taken)
         checked[result.name] = result.checked
     for task in shared:  # rare: loaded per file, so that a build with none of them loads nothing
-        result = _build_one(task, load_forms(), load_schema(resources.schema_path()), make_reading_yaml(), taken)
+        result = _build_one(task, FormShelf(), load_schema(resources.schema_path()), make_reading_yaml(), taken)
         _collect(result, report, rendered, taken)
         checked[task.name] = result.checked
     problems = pack_problems(cache)

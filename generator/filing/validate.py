@@ -115,6 +115,7 @@ def schema_findings(document: Document, schema: dict) -> list[Finding]:
     data, name = document.data, document.name
     if data is None or (isinstance(data, str) and not data.strip()):
         return [Finding(name, 1, 1, Severity.ERROR, "file.empty", "文件是空的（或只有注释）；请从 `jixiao new` 生成的模板开始填写")]
+    schema = _for_form(schema, data.get("表样") if isinstance(data, dict) else None)
     findings: dict[tuple, Finding] = {}
     for error in validator(schema).iter_errors(data):
         for finding in _error_findings(name, data, schema, error):
@@ -125,6 +126,20 @@ def schema_findings(document: Document, schema: dict) -> list[Finding]:
 
 
 _VALIDATORS: dict[int, object] = {}
+_BRANCHES: dict[tuple[int, str], dict] = {}
+
+
+def _for_form(schema: dict, form_id: Any) -> dict:
+    """The schema with only the branch of the filing's own form: the same findings as the whole
+    schema (the other branches' conditions are false), without testing every form's condition."""
+    branches = schema.get("allOf")
+    if not branches or not isinstance(form_id, str):
+        return schema
+    key = (id(schema), form_id)
+    if key not in _BRANCHES:
+        own = [b for b in branches if b.get("if", {}).get("properties", {}).get("表样", {}).get("const") == form_id]
+        _BRANCHES[key] = {**schema, "allOf": own} if own else schema
+    return _BRANCHES[key]
 
 
 def validator(schema: dict):

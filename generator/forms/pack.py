@@ -336,15 +336,22 @@ def read_pack(form_file: Path) -> FormDefinition:
 
 
 @cache
+def _read_one(directory: Path, form_id: str) -> FormDefinition | FormError:
+    try:
+        return read_pack(directory / form_id / FORM_FILE)
+    except FormError as error:
+        return error
+
+
+@cache
 def _load(directory: Path) -> tuple[dict[str, FormDefinition], tuple[Finding, ...]]:
     forms, problems = {}, []
     for form_file in sorted(directory.glob(f"*/{FORM_FILE}")):
-        try:
-            form = read_pack(form_file)
-        except FormError as error:
-            problems.extend(error.findings)
-            continue
-        forms[form.id] = form
+        result = _read_one(directory, form_file.parent.name)
+        if isinstance(result, FormError):
+            problems.extend(result.findings)
+        else:
+            forms[result.id] = result
     if not forms and not problems:
         problems.append(Finding(directory.as_posix(), 1, 1, Severity.ERROR, RULE, f"{directory} 下没有任何表样定义（*/{FORM_FILE}）"))
     return forms, tuple(problems)
@@ -360,6 +367,24 @@ def form_problems(directory: Path | None = None) -> tuple[Finding, ...]:
     return _load(directory or resources.templates_dir())[1]
 
 
-def broken_form_ids(directory: Path | None = None) -> set[str]:
-    """Ids (folder names) of packs that could not be read."""
-    return {Path(f.file).parent.name for f in form_problems(directory)}
+_FORM_ID = re.compile(r"^\w[\w.-]*$")
+
+
+class FormShelf:
+    """The packs of a templates folder, each read the first time a filing names it: checking or
+    building filings of one form reads one pack, not all of them. Answers like load_forms()'s dict."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = directory or resources.templates_dir()
+
+    def get(self, form_id: str, default: FormDefinition | None = None) -> FormDefinition | None:
+        if not _FORM_ID.match(form_id) or not (self.directory / form_id / FORM_FILE).is_file():
+            return default
+        result = _read_one(self.directory, form_id)
+        return default if isinstance(result, FormError) else result
+
+    def __getitem__(self, form_id: str) -> FormDefinition:
+        form = self.get(form_id)
+        if form is None:
+            raise KeyError(form_id)
+        return form

@@ -16,7 +16,7 @@ from ..common.yamlio import YamlRejected, load_document, locate, make_reading_ya
 from ..filing.model import Filing, Summary, build_filing
 from ..filing.validate import schema_findings, text_findings
 from ..forms.definition import FormDefinition
-from ..forms.pack import form_problems, load_forms
+from ..forms.pack import FormShelf, form_problems
 from ..forms.schema import load_schema
 from .cache import CheckCache
 from .config import Config
@@ -68,7 +68,7 @@ def read_bytes(path: Path, name: str) -> bytes:
         raise _unreadable(name, _OS_ERRORS.get(error.errno, f"无法读取文件（{error.strerror}）")) from None
 
 
-def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition], schema: dict, yaml=None) -> Checked:
+def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition] | FormShelf, schema: dict, yaml=None) -> Checked:
     """Check one filing's bytes (from disk or from a git revision)."""
     try:
         document = load_document(name, raw, yaml)
@@ -90,7 +90,9 @@ def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition], schema
 
 
 def _check_all(sources: list[tuple[str, bytes]]) -> list[Checked]:
-    forms = load_forms()
+    if not sources:
+        return []  # everything came from the cache: no need to read the packs and the schema
+    forms = FormShelf()
     schema = load_schema(resources.schema_path())
     yaml = make_reading_yaml()
     return [check_source(name, raw, forms, schema, yaml) for name, raw in sources]
