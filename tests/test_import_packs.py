@@ -598,6 +598,10 @@ def test_every_pack_s_example_comes_back_from_its_word_form(tmp_path, capsys, mo
     (imported,) = sorted((tmp_path / "out").glob("*.yaml"))
     assert _as_printed(imported) == _as_printed(example)
     assert run(["fmt", "--check", str(imported)]) == 0
+    capsys.readouterr()
+    # Imported, it checks as clean as the example it was printed from: no schema error, no false positive.
+    assert run(["check", "--no-cache", "--format", "json", str(imported)]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
 
 
 # ----------------------------------------------------------------------------------------------
