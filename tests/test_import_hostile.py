@@ -1,5 +1,6 @@
-"""`jixiao import` on hostile .docx files: compression bombs, lying zip headers and XML tricks give a
-clear Chinese message in bounded memory, never a traceback, and never lose text silently.
+"""`jixiao import` on hostile .docx files: compression bombs, lying zip headers, XML tricks and nonsense
+table properties give a clear Chinese message in bounded memory, never a traceback, and never lose
+text silently.
 
 Every bomb is imported in a child process limited to 1 GiB of address space (RLIMIT_AS), which
 reports its own peak resident memory; an importer that inflated the bomb would die there with a
@@ -250,3 +251,34 @@ def test_a_document_with_a_dtd_is_refused_not_read_without_its_entities(tmp_path
     assert err.startswith(f"{path}: 错误：") and "DTD" in err, err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. Nonsense merge properties
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "1000000000", "", "3_0"])
+@pytest.mark.parametrize("property_", ["gridSpan", "gridBefore"])
+def test_a_nonsense_grid_value_is_reported_with_its_table_and_row(tmp_path, seed_docx, capsys, property_, value):
+    """Read as the default (one column, no columns skipped): the form still imports, and the value
+    is named with its place, because the columns of that row may not be where Word would put them."""
+    valid = property_ == "gridBefore" and value == "0"
+
+    def spoil(document: bytes) -> bytes:
+        if property_ == "gridSpan":
+            return document.replace(b'<w:gridSpan w:val="4"/>', f'<w:gridSpan w:val="{value}"/>'.encode(), 1)
+        first_row = b"<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        assert first_row in document
+        return document.replace(first_row, f'<w:tr><w:trPr><w:gridBefore w:val="{value}"/><w:cantSplit/></w:trPr>'.encode(), 1)
+
+    path = _rewrite(seed_docx, tmp_path / "合并.docx", document=spoil)
+    code, out, err = _import(capsys, path, "--out", tmp_path / "out", "--keep-going")
+    assert "Traceback" not in err
+    assert code == 0 and out.startswith("已导入")
+    assert as_printed(_data(tmp_path / "out" / f"{NAME}.yaml")) == _expected()
+    if valid:
+        assert err == ""
+        return
+    assert f"{path}: 未能导入：表格 1 第 1 行" in err and f"w:{property_}" in err and f"“{value}”" in err, err
+    code, _, _ = _import(capsys, path, "--out", tmp_path / "again")
+    assert code == 1  # without --keep-going, a doubtful reading fails the import

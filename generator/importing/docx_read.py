@@ -9,6 +9,7 @@ Tables are read at the XML level: merged cells (`w:vMerge`, `w:gridSpan`) and ro
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from .package import MAX_DOCUMENT_BYTES, DtdRefused, UnreadableDocument, check_d
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and encrypted .docx files
 MAX_PIECES = 200_000  # paragraphs and cells: a few hundred per form
+MAX_GRID = 1000  # far above the 63 columns Word allows: a larger span is nonsense, not a table
+_GRID_NUMBER = re.compile(r"[0-9]{1,4}")
 
 W_DOCUMENT, W_BODY, W_P, W_R, W_T = qn("w:document"), qn("w:body"), qn("w:p"), qn("w:r"), qn("w:t")
 W_TBL, W_TBLGRID, W_GRIDCOL, W_TR, W_TRPR, W_TC, W_TCPR = (
@@ -68,6 +71,7 @@ class Paragraph:
 class DocumentContent:
     blocks: list[Paragraph | TableRow] = field(default_factory=list)
     nested_tables: int = 0
+    problems: list[str] = field(default_factory=list)  # properties read as their defaults, with their place
 
 
 class _Text:
@@ -212,14 +216,27 @@ class _BodyReader:
         return self.content
 
 
+def _grid_number(value: str | None, default: int, least: int, what: str, place: str, problems: list[str]) -> int:
+    """A w:gridSpan or w:gridBefore value; a nonsense one is read as `default` and reported."""
+    if value is None:
+        return default
+    text = value.strip()
+    if _GRID_NUMBER.fullmatch(text) and least <= int(text) <= MAX_GRID:
+        return int(text)
+    shown = value if len(value) <= 20 else value[:20] + "…"
+    problems.append(f"{place}：{what}“{shown}”无效，按 {default} 读取，这一行各格的位置可能不对")
+    return default
+
+
 def _table_rows(table: _RawTable, number: int, content: DocumentContent) -> list[TableRow]:
     rows: list[TableRow] = []
     above: dict[int, Cell] = {}  # grid column → cell still open for vertical merge
     for row_number, raw in enumerate(table.rows, start=1):
-        col = int(raw.before or "0")
+        place = f"表格 {number} 第 {row_number} 行"
+        col = _grid_number(raw.before, 0, 0, "行首空出的列数（w:gridBefore）", place, content.problems)
         cells: list[RowCell] = []
         for raw_cell in raw.cells:
-            span = int(raw_cell.span or "1")
+            span = _grid_number(raw_cell.span, 1, 1, "单元格占的列数（w:gridSpan）", place, content.problems)
             content.nested_tables += raw_cell.nested
             if raw_cell.merge == "continue" and col in above:
                 cells.append(RowCell(above[col], True))

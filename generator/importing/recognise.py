@@ -100,7 +100,7 @@ def read_forms(
         year = best.year
         best.recognition = _recognition(best, ranked[1:], forced)
         found.append(best)
-    leftovers = []
+    leftovers = list(content.problems)
     if content.nested_tables:
         leftovers.append(f"文档中有 {content.nested_tables} 个嵌套在单元格里的表格，没有导入")
     return found, leftovers
