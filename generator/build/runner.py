@@ -24,7 +24,7 @@ from ..common.atomic import write_bytes_atomic
 from ..common.caching import content_digest, file_stat
 from ..common.findings import Finding, Severity
 from ..common.gitinfo import describe, provenance
-from ..common.libreoffice import ConversionFailed, convert_to_pdf, find_soffice
+from ..common.libreoffice import convert_to_pdf, find_soffice
 from ..common.names import safe_stem
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import make_reading_yaml
@@ -293,13 +293,10 @@ def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:
     soffice = find_soffice()
     if soffice is None:
         return "未找到 LibreOffice（soffice），没有生成 PDF；其他文件已生成。安装：apt-get install libreoffice-writer-nogui fonts-noto-cjk"
-    try:
-        converted = convert_to_pdf(stale, soffice)
-    except ConversionFailed as failure:
-        return str(failure)
+    converted, failed = convert_to_pdf(stale, soffice)
     report.written.extend(converted.values())
-    missing = len(stale) - len(converted)
-    return f"已生成 {len(converted)} 个 PDF" + (f"，{missing} 个转换失败" if missing else "")
+    note = f"已生成 {len(converted)} 个 PDF" + (f"，{len(failed)} 个转换失败：" if failed else "")
+    return "\n".join([note, *(f"{docx}: {why}" for docx, why in failed.items())])
 
 
 LOCK_NAME = ".jixiao-build.lock"

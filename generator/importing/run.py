@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common.atomic import write_text_atomic
-from ..common.libreoffice import ConversionFailed, convert, find_soffice
+from ..common.libreoffice import convert, find_soffice
 from ..common.names import safe_stem
 from ..filing.modeline import modeline_for
 from ..forms.definition import FormDefinition
@@ -38,18 +38,14 @@ def _docx_sources(documents: list[Path], outcome: ImportOutcome, work: Path) -> 
             outcome.messages.append(f"{document}: 错误：读取 .doc 需要 LibreOffice（soffice），没有找到；请安装，或在 Word 中另存为 .docx")
             outcome.errors += 1
         return sources
-    try:
-        converted = convert(old, "docx", soffice)
-    except ConversionFailed as failure:
-        converted = {}
-        outcome.messages.append(str(failure))
+    conversion = convert(old, "docx", soffice)
     for document in old:
-        if document in converted:
+        if document in conversion.converted:
             target = work / f"{len(sources):06d}.docx"
-            target.write_bytes(converted[document])
+            target.write_bytes(conversion.converted[document])
             sources[document] = target
         else:
-            outcome.messages.append(f"{document}: 错误：LibreOffice 无法把它转换为 .docx")
+            outcome.messages.append(f"{document}: 错误：{conversion.failed[document]}")
             outcome.errors += 1
     return sources
 
