@@ -4,9 +4,13 @@ from pathlib import Path
 import pytest
 import yaml  # for jixiao's own form definition (never for a filing: see generator/yamlio.py)
 
+from generator.common.caching import cache_dir
+
 REPO = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO / "projects" / "2024"
 FORM = yaml.safe_load((REPO / "templates" / "yinchuan-2024" / "form.yaml").read_text(encoding="utf-8"))
+# The cache of whoever runs the suite, as the environment it started in resolves it: no test may touch it.
+USER_CACHE = cache_dir()
 LEVELS = {level["name"]: [group["name"] for group in level["groups"]] for level in FORM["indicators"]["levels"]}
 
 # Independent expectations for the header of each seed filing (amounts as printed, goal prefix).
@@ -38,6 +42,19 @@ def as_printed(data: dict) -> dict:
 @pytest.fixture(scope="session")
 def seed_files() -> list[Path]:
     return sorted(SEED_DIR.glob("*.yaml"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_home(tmp_path_factory):
+    """The whole run gets a home and cache folders of its own, through os.environ so that every jixiao
+    process a test starts inherits them. Per-test fixtures come too late for module fixtures (set up
+    before them), and a process started without JIXIAO_CACHE_DIR falls back to XDG_CACHE_HOME, then HOME."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+        patch.setenv("JIXIAO_CACHE_DIR", str(home / ".cache" / "jixiao"))
+        yield home
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@
 run for real: pre-commit installs jixiao from a copy of this working tree; the workflow's commands
 run in a clone of a filings repository.
 
-The pre-commit test builds the hook's Python environment once per module (it needs PyPI).
+The pre-commit tests build the hook's Python environment once per module, from the package index that
+pip is configured with; they skip when it cannot be reached.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ VENV_BIN = Path(sys.executable).parent
 PRE_COMMIT = VENV_BIN / "pre-commit"
 CLEAN = REPO / "templates" / "yinchuan-2024" / "example.yaml"
 WORKFLOW = REPO / ".github" / "workflows" / "filings.yml"
+INDEX_PROBE_SECONDS = 30
 HOOK_REPO_FILES = ["generator", "templates", "schema.json", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml"]
 
 
@@ -59,10 +63,41 @@ def seed_repo(root: Path, env: dict[str, str]) -> Path:
 
 # --- pre-commit -------------------------------------------------------------------------------------------
 
+def index_unreachable(env: dict[str, str]) -> str | None:
+    """Why pip cannot fetch jixiao's build backend from its package index, or None when it can. One short
+    try: offline, pip would otherwise retry each download with a long timeout before the hooks fail."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--timeout", "5", "--retries", "0",
+                 "--dest", folder, "hatchling"],
+                env=env, capture_output=True, text=True, timeout=INDEX_PROBE_SECONDS,
+            )
+        except subprocess.TimeoutExpired:
+            return f"pip download hatchling: no answer in {INDEX_PROBE_SECONDS} s"
+    if done.returncode == 0:
+        return None
+    last_line = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+    return f"pip download hatchling: {last_line}"
+
+
+def test_an_unreachable_package_index_is_told_quickly():
+    # no configuration files, nothing found locally, an index whose port refuses connections
+    env = clean_env(PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL="https://127.0.0.1:9/simple", PIP_EXTRA_INDEX_URL="",
+                    PIP_FIND_LINKS="")
+    started = time.monotonic()
+    reason = index_unreachable(env)
+    assert reason is not None and "hatchling" in reason and "no answer" not in reason, reason
+    assert time.monotonic() - started < 10
+
+
 @pytest.fixture(scope="module")
 def hook_source(tmp_path_factory) -> tuple[Path, str, dict[str, str]]:
     """A git repository holding a copy of this working tree's jixiao, and a PRE_COMMIT_HOME shared by the module."""
     env = clean_env(PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")))
+    reason = index_unreachable(env)
+    if reason:
+        pytest.skip(f"the package index cannot be reached ({reason}): the hooks install jixiao's dependencies from it")
     source = tmp_path_factory.mktemp("jixiao-hooks")
     for name in HOOK_REPO_FILES:
         if (REPO / name).is_dir():
