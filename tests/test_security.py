@@ -1,0 +1,134 @@
+"""Hostile inputs that must not reach outside their place: planted cache files, templates that try to
+read files beyond their pack, filings that are symbolic links out of the repository, and filing text
+that would turn into HTML, links or mentions in the PR comment."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from docx import Document
+
+
+DUCHA = REPO / "projects" / "2024" / "督查室工作经费.yaml"
+
+
+def jixiao(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)], cwd=cwd, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+@pytest.fixture
+def workplace(tmp_path):
+    """A filings folder with one seed filing, a private cache folder and an editable copy of templates/."""
+    (tmp_path / "projects" / "2024").mkdir(parents=True)
+    shutil.copy(DUCHA, tmp_path / "projects" / "2024")
+    templates = tmp_path / "home" / "我的模板"  # the README's ~/我的模板, with ~ inside the test's folder
+    shutil.copytree(REPO / "templates", templates)
+    env = {"JIXIAO_CACHE_DIR": str(tmp_path / "cache"), "JIXIAO_TEMPLATES_DIR": str(templates)}
+    return tmp_path, templates, env
+
+
+def _outputs_text(folder: Path) -> str:
+    """Everything the build wrote, as text (the .docx members unpacked)."""
+    import zipfile
+
+    texts = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as package:
+                texts += [package.read(name).decode("utf-8", "replace") for name in package.namelist()]
+        elif path.is_file():
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+# --- 5. no cache holds anything that runs when read --------------------------------------------------------
+
+class _Payload:
+    """What a planted cache file would hold: unpickling it creates the marker file."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return open, (str(self.marker), "w")
+
+
+def _plant_jinja_bytecode(cache: Path, marker: Path) -> list[Path]:
+    """Files where Jinja's FileSystemBytecodeCache looks for the compiled parts of a Word template
+    (named by the SHA-1 of the template's name), each a valid header followed by the payload."""
+    from jinja2.bccache import bc_magic
+
+    folder = cache / "jinja"
+    folder.mkdir(parents=True)
+    names = ["body", *(f"property:{p}" for p in ("author", "comments", "identifier", "language", "subject", "title"))]
+    planted = []
+    for name in names:
+        path = folder / f"__jinja2_{hashlib.sha1(name.encode()).hexdigest()}.cache"
+        path.write_bytes(bc_magic + pickle.dumps(_Payload(marker)))
+        planted.append(path)
+    return planted
+
+
+@pytest.mark.parametrize("no_cache", [False, True], ids=["cache", "no-cache"])
+def test_a_planted_bytecode_cache_file_is_never_loaded(workplace, no_cache):
+    root, templates, env = workplace
+    marker = root / "pwned"
+    planted = _plant_jinja_bytecode(root / "cache", marker)
+    done = jixiao("build", "projects", "--out", "out", "--format", "docx", *(["--no-cache"] if no_cache else []),
+                  cwd=root, env=env)
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists(), "a file in the cache folder was unpickled"
+    assert (root / "out" / "2024" / "督查室工作经费.docx").is_file()
+    assert all(p.read_bytes().endswith(pickle.dumps(_Payload(marker))) for p in planted)  # not even rewritten
+
+
+def test_a_cache_folder_where_nothing_can_be_written_is_no_template_problem(workplace):
+    root, templates, env = workplace
+    (root / "cache").mkdir()
+    if os.geteuid() == 0:
+        # root ignores file modes: a folder of the proc file system is one where root cannot create files
+        if not Path("/proc/self").is_dir():
+            pytest.skip("no /proc to stand for a folder nobody can write")
+        (root / "cache" / "jinja").symlink_to("/proc/self")
+    else:
+        (root / "cache" / "jinja").mkdir(mode=0o555)
+    done = jixiao("build", "projects", "--out", "out", "--format", "docx", cwd=root, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "无法渲染" not in done.stderr
+    assert (root / "out" / "2024" / "督查室工作经费.docx").is_file()
+
+
+# --- 6. templates read only their own pack (and the shared files of templates/) ------------------------------
+
+def _edit_docx(path: Path, old: str, new: str) -> None:
+    document = Document(str(path))
+    for text in document.element.body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"):
+        if text.text and old in text.text:
+            text.text = text.text.replace(old, new)
+            document.save(str(path))
+            return
+    raise AssertionError(f"{old!r} not in the template")
+
+
+@pytest.mark.parametrize("name", ["form.yaml", "example.yaml", "../index.html.j2", "body", "property:title"])
+def test_a_word_template_reads_nothing_but_itself(workplace, name):
+    """The Word template's parts are compiled on their own: no file of the pack, nor another part."""
+    root, templates, env = workplace
+    _edit_docx(templates / "yinchuan-2024" / "template.docx", "{{ form.title }}", "{% include '" + name + "' %}")
+    done = jixiao("build", "projects", "--out", "out", "--format", "docx", cwd=root, env=env)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
+    assert "template.docx" in done.stderr and "TemplateNotFound" in done.stderr
+    assert "indicators:" not in done.stderr and "<!DOCTYPE" not in done.stderr
+    assert not (root / "out" / "2024" / "督查室工作经费.docx").exists()
