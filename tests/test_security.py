@@ -16,7 +16,10 @@ import pytest
 from conftest import REPO
 from docx import Document
 
+from generator.render.pages import render_index
+from generator.render.problem import TemplateProblem
 
+SECRET = "-----BEGIN OPENSSH PRIVATE KEY----- 不该被读到的内容"
 DUCHA = REPO / "projects" / "2024" / "督查室工作经费.yaml"
 
 
@@ -110,6 +113,69 @@ def test_a_cache_folder_where_nothing_can_be_written_is_no_template_problem(work
 
 
 # --- 6. templates read only their own pack (and the shared files of templates/) ------------------------------
+
+def _secret_in_home(root: Path) -> Path:
+    secret = root / "home" / ".ssh" / "id_rsa"
+    secret.parent.mkdir(parents=True)
+    secret.write_text(SECRET, encoding="utf-8")
+    return secret
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_index_template_cannot_include_a_file_beside_the_templates_folder(workplace):
+    root, templates, _ = workplace
+    _secret_in_home(root)
+    _edit(templates / "index.html.j2", "<h1>", "<h1>{% include '.ssh/id_rsa' %}")
+    with pytest.raises(TemplateProblem) as refused:
+        render_index(templates, {"year": 2024, "filings": [], "total": 0, "indicator_total": 0})
+    assert "index.html.j2" in str(refused.value) and ".ssh/id_rsa" in str(refused.value)
+    assert "PRIVATE KEY" not in str(refused.value)
+
+
+@pytest.mark.parametrize("how", ["symlink-out-of-the-pack", "symlink-to-the-home-folder", "another-pack", "absolute"])
+def test_a_preview_template_cannot_read_outside_its_pack(workplace, how):
+    root, templates, env = workplace
+    secret = _secret_in_home(root)
+    pack = templates / "yinchuan-2024"
+    if how == "symlink-out-of-the-pack":
+        (pack / "part.html").symlink_to(secret)
+        name = "part.html"
+    elif how == "symlink-to-the-home-folder":
+        (pack / "home").symlink_to(root / "home", target_is_directory=True)
+        name = "home/.ssh/id_rsa"
+    elif how == "another-pack":
+        (templates / "ningxia-2019" / "notes.html").write_text(SECRET, encoding="utf-8")
+        name = "ningxia-2019/notes.html"
+    else:
+        name = str(secret)
+    _edit(pack / "preview.html.j2", "<h1>{{ form.title }}", "<h1>{% include '" + name + "' %}{{ form.title }}")
+    done = jixiao("build", "projects", "--out", "out", "--format", "html", cwd=root, env=env)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "preview.html.j2" in done.stderr and "TemplateNotFound" in done.stderr
+    assert "PRIVATE KEY" not in done.stderr + _outputs_text(root / "out")
+    assert not (root / "out" / "2024" / "督查室工作经费.html").exists()
+
+
+def test_a_preview_template_may_use_its_own_files_and_the_shared_ones(workplace):
+    root, templates, env = workplace
+    pack = templates / "yinchuan-2024"
+    (pack / "parts").mkdir()
+    (pack / "parts" / "banner.html").write_text("<p>表样自己的片段</p>", encoding="utf-8")
+    (pack / "banner-link.html").symlink_to(pack / "parts" / "banner.html")  # a link that stays in the pack
+    (templates / "shared.html").write_text("<p>共用的片段</p>", encoding="utf-8")
+    _edit(pack / "preview.html.j2", "<h1>{{ form.title }}",
+          "{% include 'parts/banner.html' %}{% include 'banner-link.html' %}{% include 'shared.html' %}<h1>{{ form.title }}")
+    done = jixiao("build", "projects", "--out", "out", "--format", "html", cwd=root, env=env)
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "2024" / "督查室工作经费.html").read_text(encoding="utf-8")
+    assert html.count("<p>表样自己的片段</p>") == 2 and "<p>共用的片段</p>" in html
+
 
 def _edit_docx(path: Path, old: str, new: str) -> None:
     document = Document(str(path))
