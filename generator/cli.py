@@ -375,17 +375,20 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
 
     不写参数时比较当前分支与 main 的分叉点和工作区；写一个修订版本时与工作区比较；
     写两个修订版本时比较这两个版本。也可以直接比较两个文件：jixiao diff 旧.yaml 新.yaml。
-    只改了格式、注释、引号或键的顺序不算变化。
+    只改了格式、注释、引号或键的顺序不算变化。有申报表无法读取时照常列出其他变化，退出码为 1。
     """
     from .history.diff import analyze, diff_snapshots
     from .history.diff_format import format_json, format_markdown, format_text
-    from .history.revisions import RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve
+    from .history.revisions import (
+        RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve, shown_name,
+    )
 
     config = load_config()
     try:
         if len(revisions) == 2 and all(Path(r).is_file() for r in revisions):
-            old_sources = {revisions[0]: Path(revisions[0]).read_bytes()}
-            new_sources = {revisions[1]: Path(revisions[1]).read_bytes()}
+            old_name, new_name = (shown_name(name) for name in revisions)
+            old_sources = {old_name: _source(Path(revisions[0]), old_name)}
+            new_sources = {new_name: _source(Path(revisions[1]), new_name)}
             paired = True  # two files are two versions of one filing, whatever their names
         elif len(revisions) > 2:
             raise click.UsageError("最多写两个修订版本")
@@ -400,7 +403,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         raise click.UsageError(str(error)) from None
     old_states, new_states = analyze(old_sources, config), analyze(new_sources, config)
     if paired:
-        old_states = {revisions[1]: old_states[revisions[0]]}
+        old_states = {new_name: old_states[old_name]}
     report = diff_snapshots(old_states, new_states)
     if output_format == "markdown":
         click.echo(format_markdown(report), nl=False)
@@ -408,6 +411,16 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         click.echo(format_json(report), nl=False)
     else:
         click.echo(format_text(report, colour=sys.stdout.isatty()), nl=False)
+    # The changes of a filing that could not be read are unknown: the report is incomplete.
+    sys.exit(EXIT_FINDINGS if report.unreadable_before or report.unreadable_after else EXIT_CLEAN)
+
+
+def _source(path: Path, name: str):
+    """A file's bytes, or the YamlRejected that says why it was not read."""
+    try:
+        return read_bytes(path, name)
+    except YamlRejected as rejected:
+        return rejected
 
 
 @main.command(name="import")

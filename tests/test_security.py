@@ -198,3 +198,96 @@ def test_a_word_template_reads_nothing_but_itself(workplace, name):
     assert "template.docx" in done.stderr and "TemplateNotFound" in done.stderr
     assert "indicators:" not in done.stderr and "<!DOCTYPE" not in done.stderr
     assert not (root / "out" / "2024" / "督查室工作经费.docx").exists()
+
+
+# --- diff: what a pull request's files can make the PR comment say -------------------------------------------
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    """A filings repository holding 督查室工作经费 on main; tests run in it."""
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = tmp_path / "filings"
+    (root / "projects" / "2024").mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    shutil.copy(DUCHA, root / "projects" / "2024")
+    commit(root, "seed")
+    monkeypatch.chdir(root)
+    return root
+
+
+def diff(capsys, *args: str) -> tuple[int, str, str]:
+    from generator.cli import run
+
+    capsys.readouterr()
+    code = run(["diff", *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def _yaml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def test_diff_does_not_follow_a_link_out_of_the_repository(repo, capsys, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(f"项目名称: {SECRET}\n", encoding="utf-8")
+    (repo / "projects" / "2024" / "外面.yaml").symlink_to(secret)
+    (repo / "projects" / "外面的文件夹").symlink_to(tmp_path, target_is_directory=True)
+    for output_format in ("text", "markdown", "json"):
+        code, out, _ = diff(capsys, "HEAD", "--format", output_format)
+        assert code == 1
+        assert "PRIVATE KEY" not in out and str(tmp_path) not in out
+        assert "file.outside" in out.replace("\\.", ".") and "外面.yaml" in out
+    commit(repo, "a link committed")  # in a revision, git holds the link's target as text
+    code, out, _ = diff(capsys, "HEAD~1", "HEAD", "--format", "markdown")
+    assert code == 1 and "PRIVATE KEY" not in out and str(tmp_path) not in out and "file.outside" in out.replace("\\.", ".")
+
+
+def test_diff_follows_a_link_that_stays_in_the_repository(repo, capsys):
+    (repo / "shared").mkdir()
+    (repo / "shared" / "热线.yaml").write_text(
+        (REPO / "templates" / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (repo / "projects" / "2024" / "热线.yaml").symlink_to(Path("..") / ".." / "shared" / "热线.yaml")
+    commit(repo, "a link inside")
+    for args in (("HEAD~1", "HEAD"), ("HEAD~1",)):
+        code, out, _ = diff(capsys, *args)
+        assert code == 0, out
+        assert out.splitlines()[0] == "新增 政务服务热线运行经费（projects/2024/热线.yaml）"
+
+
+@pytest.mark.parametrize("raw_name, shown, why", [
+    (b"projects/2024/\xb6\xbd\xb2\xe9.yaml", "projects/2024/\\xb6\\xbd\\xb2\\xe9.yaml", "不是 UTF-8"),
+    (b"projects/2024/a\nb.yaml", "projects/2024/a\\nb.yaml", "换行符"),
+], ids=["gbk", "newline"])
+@pytest.mark.parametrize("committed", [False, True], ids=["working-tree", "committed"])
+def test_diff_reports_a_file_name_it_cannot_show(repo, capsys, raw_name, shown, why, committed):
+    (repo / os.fsdecode(raw_name)).write_bytes(DUCHA.read_bytes())
+    if committed:
+        commit(repo, "odd name")
+    code, out, _ = diff(capsys, *(["HEAD~1", "HEAD"] if committed else ["HEAD"]))
+    assert code == 1
+    assert out.splitlines()[:3] == [
+        f"新增 {shown}（{shown}）",
+        f"  新版本的 {shown} 无法读取，它的变化和金额不明（1 个问题，运行 jixiao check 查看）",
+        out.splitlines()[2],
+    ]
+    assert "[file.name]" in out.splitlines()[2] and why in out.splitlines()[2]
+    code, markdown, _ = diff(capsys, *(["HEAD~1", "HEAD"] if committed else ["HEAD"]), "--format", "markdown")
+    assert code == 1 and "\n" + shown not in markdown

@@ -17,9 +17,11 @@ def _delta(before: Decimal, after: Decimal) -> str:
 
 
 def _money_line(report: DiffReport) -> str:
+    unreadable = [f"{side}有 {len(paths)} 个" for side, paths in (("旧版本", report.unreadable_before), ("新版本", report.unreadable_after)) if paths]
+    change = (f"{'、'.join(unreadable)}申报表无法读取，没有计入，增减不明" if unreadable
+              else f"{_delta(report.total_before, report.total_after)} 万元")
     return (
-        f"部门年度资金总额合计：{wan(report.total_before)} → {wan(report.total_after)} 万元"
-        f"（{_delta(report.total_before, report.total_after)} 万元）；"
+        f"部门年度资金总额合计：{wan(report.total_before)} → {wan(report.total_after)} 万元（{change}）；"
         f"申报表 {report.count_before} → {report.count_after} 个"
     )
 
@@ -37,9 +39,9 @@ def _where(change: FilingChange) -> str:
 def _lines(change: FilingChange) -> list[tuple[str, str]]:
     """(kind, text) lines of one filing's change; kind drives colour and Markdown markers."""
     lines: list[tuple[str, str]] = []
-    for state in (change.old, change.new):
+    for side, state in (("旧版本", change.old), ("新版本", change.new)):
         if state is not None and state.filing is None:
-            lines.append(("error", f"{state.path} 无法读取（{len(state.findings)} 个问题，运行 jixiao check 查看）"))
+            lines.append(("error", f"{side}的 {state.path} 无法读取，它的变化和金额不明（{len(state.findings)} 个问题，运行 jixiao check 查看）"))
     if change.status in ("新增", "删除"):
         state = change.new or change.old
         if state.filing is not None:
@@ -61,11 +63,8 @@ def _lines(change: FilingChange) -> list[tuple[str, str]]:
 
 
 def _total(change: FilingChange) -> str:
-    before = change.old.total if change.old and change.old.filing else None
-    after = change.new.total if change.new and change.new.filing else None
-    if before is not None and after is not None:
-        return f"{wan(before)} → {wan(after)}" if before != after else wan(after)
-    return wan(after if after is not None else before) if (after is not None or before is not None) else "—"
+    shown = [wan(state.total) if state.filing else "无法读取" for state in (change.old, change.new) if state is not None]
+    return shown[0] if len(set(shown)) == 1 else " → ".join(shown)
 
 
 _COLOURS = {"added": "green", "removed": "red", "change": "yellow", "error": "red", "problem": "red", "fixed": "green"}
@@ -116,6 +115,8 @@ def format_json(report: DiffReport) -> str:
         "total_after": wan(report.total_after),
         "filings_before": report.count_before,
         "filings_after": report.count_after,
+        "unreadable_before": report.unreadable_before,
+        "unreadable_after": report.unreadable_after,
         "changes": [
             {
                 "status": c.status,
