@@ -245,6 +245,81 @@ def _yaml_text(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+HOSTILE_NAME = "<img src=x onerror=alert(1)>督查|室 @someone #12 **粗** `码`"
+HOSTILE_UNIT = "第一行\n# 标题\n- 列表\n> 引用\n| a | b |\n---\n1. 编号"
+HOSTILE_KIND = ("[点这里](javascript:alert(1)) ![](http://evil.com/x.png) <https://evil.com> "
+                "https://evil.com/phish www.evil.com evil.com evil@evil.com")
+HOSTILE_INDICATOR = "<script>alert(1)</script>"
+HOSTILE_VALUE = "``` `x` $x^2$ ~~删~~ _斜_ *斜* &lt; &#64;someone <!-- 注释 --> 末尾\\"
+HOSTILE_CHANGE = "<details open><summary>点开</summary>藏起来的</details>"
+ALLOWED_TAGS = {"h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "strong", "code"}
+
+
+def _hostile_edit(root: Path) -> None:
+    path = root / "projects" / "2024" / "督查室工作经费.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in [
+        ("项目名称: 督查室工作经费", f"项目名称: {_yaml_text(HOSTILE_NAME)}"),
+        ("实施单位: 银川市人民政府办公室", f"实施单位: {_yaml_text(HOSTILE_UNIT)}"),
+        ('项目属性: ""', f"项目属性: {_yaml_text(HOSTILE_KIND)}"),
+        ("      印刷费: ≥600本\n", f"      印刷费: ≥600本\n      {_yaml_text(HOSTILE_INDICATOR)}: {_yaml_text(HOSTILE_VALUE)}\n"),
+        ("督查差旅费次数: ≥50次", f"督查差旅费次数: {_yaml_text(HOSTILE_CHANGE)}"),
+    ]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+class _Rendered:
+    """The tags and the visible text of rendered HTML."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        tags, texts = [], []
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                tags.append(tag)
+
+            def handle_data(self, data):
+                texts.append(data)
+
+        Parser(convert_charrefs=True).feed(html)
+        self.tags, self.text = tags, "".join(texts)
+
+
+def test_markdown_comment_shows_hostile_filing_text_as_text(repo, capsys):
+    from markdown_it import MarkdownIt
+
+    _hostile_edit(repo)
+    code, markdown, err = diff(capsys, "HEAD", "--format", "markdown")
+    assert code == 0, err
+    # GitHub's flavour: tables, strikethrough and autolinks of URLs, www. names and e-mail addresses.
+    renderer = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
+    rendered = _Rendered(renderer.render(markdown))
+    assert set(rendered.tags) <= ALLOWED_TAGS, set(rendered.tags) - ALLOWED_TAGS  # no HTML, link, image, heading...
+    assert rendered.tags.count("table") == 1 and rendered.tags.count("tr") == 2 and rendered.tags.count("td") == 5
+    assert rendered.tags.count("h3") == 1  # the hostile text made no heading of its own
+    text = rendered.text
+    # Mentions and issue references are broken by a zero-width space; apart from it, the text is as filed.
+    assert "@someone" not in text and "#12" not in text and "evil@evil.com" not in text
+    visible = text.replace("\u200b", "")
+    for value in (HOSTILE_NAME, HOSTILE_UNIT, HOSTILE_KIND, HOSTILE_INDICATOR, HOSTILE_VALUE, HOSTILE_CHANGE):
+        assert value.replace("\n", " ") in visible, value
+    assert f"修改指标 产出指标/数量指标/督查差旅费次数：≥50次 → {HOSTILE_CHANGE}" in visible
+
+
+@pytest.mark.parametrize("path", ["projects/2024/`a`.yaml", "projects/2024/``x.yaml", "projects/2024/a |b.yaml"])
+def test_markdown_comment_shows_any_path_in_a_code_span(repo, capsys, path):
+    from markdown_it import MarkdownIt
+
+    shutil.copy(DUCHA, repo / path)
+    _, markdown, _ = diff(capsys, "HEAD", "--format", "markdown")
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert f"<code>{path}</code>" in html.replace("&quot;", '"')
+
+
 def test_diff_does_not_follow_a_link_out_of_the_repository(repo, capsys, tmp_path):
     secret = tmp_path / "secret.yaml"
     secret.write_text(f"项目名称: {SECRET}\n", encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import click
@@ -83,25 +84,50 @@ def format_text(report: DiffReport, colour: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+# Every character that starts or ends Markdown syntax (CommonMark, and GitHub's tables, strikethrough,
+# autolinks and math), backslash-escaped as CommonMark allows for any ASCII punctuation. With ":"
+# escaped no "https://" autolink forms; with a "." between letters escaped, no domain name
+# ("www.example.com", "example.com") is left whole for an autolink to find.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!|~&$:]|(?<=[A-Za-z0-9])\.(?=[A-Za-z])")
+# GitHub's mentions, issue references and e-mail autolinks are found in the rendered text, where an
+# escape is gone: a zero-width space after the sign breaks them, as bots commonly do.
+_SIGILS = re.compile(r"[@#]")
+
+
+def _md(text: str) -> str:
+    """Text (a filing's name and values, a finding's message) as Markdown that renders as exactly that
+    text on one line: no HTML, link, image, mention, emphasis or table cell comes out of it."""
+    escaped = _MARKDOWN_SYNTAX.sub(lambda m: "\\" + m.group(), _LINE_BREAKS.sub(" ", text))
+    return _SIGILS.sub(lambda m: m.group() + "\u200b", escaped)
+
+
+def _code(text: str) -> str:
+    """Text as a code span: a fence longer than any run of backticks inside, padded when the text
+    starts or ends with a backtick or a space (CommonMark strips one space from each side)."""
+    text = _LINE_BREAKS.sub(" ", text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def format_markdown(report: DiffReport) -> str:
+    """A PR comment. Every piece of text is escaped (filings are written by whoever opens the pull
+    request); only the markup added here is Markdown."""
     out = ["## 申报表变更", ""]
     if not report.changes:
-        return "\n".join(out + ["申报表没有实质变化。", "", _money_line(report), ""])
+        return "\n".join(out + ["申报表没有实质变化。", "", _md(_money_line(report)), ""])
     out += ["| 申报表 | 变更 | 年度资金总额（万元） | 新问题 | 已解决 |", "|---|---|---|---|---|"]
     for change in report.changes:
         out.append(
-            f"| {_cell(change.name)} | {change.status} | {_total(change)} | "
+            f"| {_md(change.name)} | {change.status} | {_md(_total(change))} | "
             f"{len(change.new_findings)} | {len(change.fixed_findings)} |"
         )
-    out += ["", f"**{_money_line(report)}**", ""]
+    out += ["", f"**{_md(_money_line(report))}**", ""]
     markers = {"added": "➕", "removed": "➖", "change": "✏️", "error": "⚠️", "problem": "❌", "fixed": "✅"}
     for change in report.changes:
-        out += [f"### {change.status}：{_cell(change.name)}", "", f"`{_where(change)}`", ""]
-        out += [f"- {markers[kind]} {_cell(text)}" for kind, text in _lines(change)] or ["- （无实质变化）"]
+        out += [f"### {change.status}：{_md(change.name)}", "", _code(_where(change)), ""]
+        out += [f"- {markers[kind]} {_md(text)}" for kind, text in _lines(change)] or ["- （无实质变化）"]
         out.append("")
     return "\n".join(out)
 
