@@ -233,21 +233,22 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
     路径可以是文件或文件夹，默认 projects/。
     """
     from .filing.modeline import modeline_for
-    from .history.fmt import FormatRefused, format_text
+    from .forms.schema import load_schema
+    from .history.fmt import FormatRefused, format_file
 
     forms = load_forms()
+    schema = load_schema(resources.schema_path())
     changed, broken = [], []
     for path in _files(paths):
         name = path.as_posix()
         try:
-            text = decode(name, read_bytes(path, name))
-            formatted = format_text(name, text, modeline_for(path), forms)
+            text, formatted = format_file(name, read_bytes(path, name), modeline_for(path), forms, schema)
         except YamlRejected as rejected:
             click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
             broken.append(name)
             continue
         except FormatRefused as refused:
-            click.echo(f"错误：{refused}", err=True)
+            click.echo(FORMATTERS["text"](refused.findings) + f"错误：{refused}", err=True)
             broken.append(name)
             continue
         if formatted != text:
@@ -257,7 +258,7 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
     verb = "需要格式化" if check_only else "已格式化"
     for name in changed:
         click.echo(f"{verb}：{name}")
-    click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法读取", err=True)
+    click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法格式化", err=True)
     sys.exit(EXIT_FINDINGS if broken or (check_only and changed) else EXIT_CLEAN)
 
 
