@@ -17,7 +17,7 @@ from .common.names import safe_stem
 from .common.parallel import default_jobs
 from .common.yamlio import YamlRejected, decode, load_document
 from .forms.pack import FormError, load_forms
-from .forms.schema import render_schema
+from .forms.schema import YEAR_RANGE, render_schema
 from .review.cache import CheckCache
 from .review.check import check_files, read_bytes
 from .review.config import ConfigError, load_config
@@ -75,6 +75,22 @@ class Group(_ChineseHelp, click.Group):
         if self.get_command(ctx, name) is None and not name.startswith("-"):
             raise click.UsageError(f"没有“{name}”这个命令（可用：{'、'.join(self.commands)}）", ctx)
         return super().resolve_command(ctx, args)
+
+
+class Year(click.ParamType):
+    """A budget year, as the schema allows it: a folder projects/<年度>/ is named after it."""
+
+    name = "年度"
+
+    def convert(self, value, param, ctx):
+        low, high = YEAR_RANGE
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            year = None
+        if year is None or not low <= year <= high:
+            self.fail(f"年度应为 {low} 到 {high} 之间的整数（收到“{value}”）", param, ctx)
+        return year
 
 
 class Choice(click.Choice):
@@ -264,7 +280,7 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
 
 @main.command()
 @click.argument("name", metavar="项目名称")
-@click.option("--year", type=int, default=None, metavar="年度", help="预算年度（默认：明年，预算一般在上一年编制）")
+@click.option("--year", type=Year(), default=None, metavar="年度", help="预算年度，2000 到 2100（默认：明年，预算一般在上一年编制）")
 @click.option("--form", "form_id", default=None, metavar="表样",
               help="用哪种表样（默认：该年度文件夹里其他申报表的表样，否则 [tool.jixiao] default-form，否则标为默认的表样）")
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
@@ -275,7 +291,7 @@ def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) ->
     from .history.scaffold import new_filing_text
 
     forms = load_forms()
-    year = year or date.today().year + 1
+    year = year if year is not None else date.today().year + 1
     if not name.strip():
         raise click.UsageError("项目名称不能为空")
     form, reason = _pick_form(forms, form_id, projects_dir / str(year), load_config())
@@ -325,8 +341,8 @@ def _forms_in(year_dir: Path) -> set[str]:
 
 
 @main.command()
-@click.argument("old_year", type=int, metavar="原年度")
-@click.argument("new_year", type=int, metavar="新年度")
+@click.argument("old_year", type=Year(), metavar="原年度")
+@click.argument("new_year", type=Year(), metavar="新年度")
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:

@@ -685,3 +685,19 @@ def test_fmt_does_not_rewrite_a_file_check_rejects(filings, capsys, old, new, ru
         assert f"[{rule}]" in err and "jixiao check 不接受这个文件" in err and "没有格式化" in err
         assert "0 个文件" in err and "1 个文件无法格式化" in err
         assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("year", ["0", "-5", "99999", "1999", "2101", "二〇二五"])
+def test_new_refuses_a_year_outside_the_schema(filings, capsys, year):
+    code, out, err = invoke(capsys, "new", "政务热线运行经费", f"--year={year}")
+    assert code == 2 and out == ""
+    assert f"年度应为 2000 到 2100 之间的整数（收到“{year}”）" in err
+    assert sorted(p.name for p in (filings / "projects").iterdir()) == ["2024"]
+
+
+@pytest.mark.parametrize("years", [("2024", "99999"), ("0", "2025"), ("2024", "-1")])
+def test_rollover_refuses_a_year_outside_the_schema(filings, capsys, years):
+    code, out, err = invoke(capsys, "rollover", "--", *years)
+    assert code == 2 and out == ""
+    assert "年度应为 2000 到 2100 之间的整数" in err
+    assert sorted(p.name for p in (filings / "projects").iterdir()) == ["2024"]
