@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .common import resources
 from .common.atomic import write_text_atomic
-from .common.discover import PathNotFound, filing_paths
+from .common.discover import PathNotFound, escapes_through_link, filing_paths
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
@@ -294,6 +294,7 @@ def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) ->
     year = year if year is not None else date.today().year + 1
     if not name.strip():
         raise click.UsageError("项目名称不能为空")
+    _refuse_outside_link(projects_dir / str(year))
     form, reason = _pick_form(forms, form_id, projects_dir / str(year), load_config())
     if reason:
         click.echo(f"表样：{form.id}（{reason}；用 --form 可以指定其他表样）", err=True)
@@ -354,6 +355,8 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
         raise click.UsageError("原年度和新年度相同")
     if not source_dir.is_dir():
         raise click.UsageError(f"文件夹不存在：{source_dir}")
+    for folder in (source_dir, target_dir):
+        _refuse_outside_link(folder)
     sources = filing_paths([source_dir])
     forms = load_forms()
     existing = [target for path in sources if (target := source_dir_to(target_dir, source_dir, path)).exists()]
@@ -375,6 +378,17 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
         click.echo(f"已创建 {target}")
     click.echo(f"从 {source_dir} 复制了 {len(outputs)} 个申报表到 {target_dir}，{len(broken)} 个无法读取", err=True)
     sys.exit(EXIT_FINDINGS if broken else EXIT_CLEAN)
+
+
+def _refuse_outside_link(folder: Path) -> None:
+    """Filings are read and written in the repository only: not through a link planted in it."""
+    try:
+        leaves = escapes_through_link(folder, Path.cwd())
+    except (OSError, RuntimeError):  # a link loop
+        leaves = True
+    if leaves:
+        click.echo(f"错误：{folder} 经过指向当前文件夹之外的符号链接（或绕成圈的链接），没有读取也没有写入", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 def source_dir_to(target_dir: Path, source_dir: Path, path: Path) -> Path:

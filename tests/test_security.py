@@ -366,3 +366,78 @@ def test_diff_reports_a_file_name_it_cannot_show(repo, capsys, raw_name, shown, 
     assert "[file.name]" in out.splitlines()[2] and why in out.splitlines()[2]
     code, markdown, _ = diff(capsys, *(["HEAD~1", "HEAD"] if committed else ["HEAD"]), "--format", "markdown")
     assert code == 1 and "\n" + shown not in markdown
+
+
+# --- fmt, new, rollover: no reading or writing through a link out of the folder -------------------------------
+
+@pytest.fixture
+def filings(tmp_path, monkeypatch) -> Path:
+    """A filings folder (schema.json and one seed filing in projects/2024) and, beside it, a folder
+    outside it holding a filing that needs formatting."""
+    root = tmp_path / "filings"
+    (root / "projects" / "2024").mkdir(parents=True)
+    shutil.copy(REPO / "schema.json", root)
+    shutil.copy(DUCHA, root / "projects" / "2024")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "别处.yaml").write_text(DUCHA.read_text(encoding="utf-8").replace("项目期: 2024年", "项目期: '2024年'"),
+                                       encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
+def invoke(capsys, *args: str) -> tuple[int, str, str]:
+    from generator.cli import run
+
+    capsys.readouterr()
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("how", ["linked-file", "linked-folder"])
+def test_fmt_neither_reads_nor_writes_through_a_link_out_of_the_folder(filings, capsys, how):
+    outside = filings.parent / "outside"
+    before = _snapshot(outside)
+    if how == "linked-file":
+        (filings / "projects" / "2024" / "别处.yaml").symlink_to(outside / "别处.yaml")
+        args = ["fmt"]
+    else:
+        (filings / "projects" / "别处").symlink_to(outside, target_is_directory=True)
+        args = ["fmt", "projects/别处"]  # named on the command line: the folder itself is a link
+    code, out, err = invoke(capsys, *args)
+    assert code == 1, err
+    assert "[file.outside]" in err and "1 个文件无法格式化" in err
+    assert _snapshot(outside) == before
+
+
+def test_new_does_not_write_through_a_link_out_of_the_folder(filings, capsys):
+    outside = filings.parent / "outside"
+    before = _snapshot(outside)
+    (filings / "projects" / "2025").symlink_to(outside, target_is_directory=True)
+    code, out, err = invoke(capsys, "new", "热线运行经费", "--year", "2025")
+    assert code == 1 and out == ""
+    assert "projects/2025" in err and "符号链接" in err
+    assert _snapshot(outside) == before
+
+
+@pytest.mark.parametrize("linked", ["source", "target"])
+def test_rollover_does_not_read_or_write_through_a_link_out_of_the_folder(filings, capsys, linked):
+    outside = filings.parent / "outside"
+    before = _snapshot(outside)
+    if linked == "target":
+        (filings / "projects" / "2025").symlink_to(outside, target_is_directory=True)
+        args = ("rollover", "2024", "2025")
+    else:
+        (filings / "projects" / "2023").symlink_to(outside, target_is_directory=True)
+        args = ("rollover", "2023", "2026")
+    code, out, err = invoke(capsys, *args)
+    assert code == 1 and out == ""
+    assert "符号链接" in err
+    assert _snapshot(outside) == before
+    assert not (filings / "projects" / "2026").exists()

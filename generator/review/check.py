@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from ..common import resources
 from ..common.caching import content_digest, file_stat
+from ..common.discover import escapes_through_link
 from ..common.findings import Finding, Severity, sort_findings
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import YamlRejected, load_document, locate, make_reading_yaml
@@ -52,24 +52,17 @@ def _unreadable(name: str, message: str) -> YamlRejected:
     return YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", message)])
 
 
-def _leaves(path: Path, inside: Path) -> bool:
-    """Whether reading `path` would reach a file outside `inside` through a symbolic link (the file's
-    own, or a folder's on the way). A plain path to a file elsewhere is the user's own choice."""
-    real = path.resolve(strict=True)
-    return real != Path(os.path.normpath(path.absolute())) and not real.is_relative_to(inside.resolve())
-
-
 def read_bytes(path: Path, name: str, inside: Path | None = None, where: str = "当前文件夹") -> bytes:
     """A filing's bytes; YamlRejected when it is not a regular file, or a link leads out of `inside`
     (the current folder by default; `where` names it in the message)."""
     try:
-        if _leaves(path, inside or Path.cwd()):
+        mode = path.stat().st_mode  # a broken link or a loop says so here
+        if escapes_through_link(path, inside or Path.cwd()):
             # The target is not named: the message may end up in a PR comment.
             raise YamlRejected([Finding(
                 name, 1, 1, Severity.ERROR, "file.outside",
                 f"这是一个指向{where}之外的符号链接（或在这样的链接所指的文件夹里），没有读取；申报表应放在仓库里",
             )])
-        mode = path.stat().st_mode
         if not stat.S_ISREG(mode):
             raise _unreadable(name, _OS_ERRORS[errno.EISDIR] if stat.S_ISDIR(mode) else "这不是普通文件（管道、设备等），没有读取")
         return path.read_bytes()
