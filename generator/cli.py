@@ -11,13 +11,13 @@ import click
 from . import __version__
 from .common import resources
 from .common.atomic import write_text_atomic
-from .common.discover import PathNotFound, filing_paths
+from .common.discover import PathNotFound, escapes_through_link, filing_paths
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
 from .common.yamlio import YamlRejected, decode, load_document
 from .forms.pack import FormError, load_forms
-from .forms.schema import render_schema
+from .forms.schema import YEAR_RANGE, render_schema
 from .review.cache import CheckCache
 from .review.check import check_files, read_bytes
 from .review.config import ConfigError, load_config
@@ -75,6 +75,22 @@ class Group(_ChineseHelp, click.Group):
         if self.get_command(ctx, name) is None and not name.startswith("-"):
             raise click.UsageError(f"没有“{name}”这个命令（可用：{'、'.join(self.commands)}）", ctx)
         return super().resolve_command(ctx, args)
+
+
+class Year(click.ParamType):
+    """A budget year, as the schema allows it: a folder projects/<年度>/ is named after it."""
+
+    name = "年度"
+
+    def convert(self, value, param, ctx):
+        low, high = YEAR_RANGE
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            year = None
+        if year is None or not low <= year <= high:
+            self.fail(f"年度应为 {low} 到 {high} 之间的整数（收到“{value}”）", param, ctx)
+        return year
 
 
 class Choice(click.Choice):
@@ -233,21 +249,22 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
     路径可以是文件或文件夹，默认 projects/。
     """
     from .filing.modeline import modeline_for
-    from .history.fmt import FormatRefused, format_text
+    from .forms.schema import load_schema
+    from .history.fmt import FormatRefused, format_file
 
     forms = load_forms()
+    schema = load_schema(resources.schema_path())
     changed, broken = [], []
     for path in _files(paths):
         name = path.as_posix()
         try:
-            text = decode(name, read_bytes(path, name))
-            formatted = format_text(name, text, modeline_for(path), forms)
+            text, formatted = format_file(name, read_bytes(path, name), modeline_for(path), forms, schema)
         except YamlRejected as rejected:
             click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
             broken.append(name)
             continue
         except FormatRefused as refused:
-            click.echo(f"错误：{refused}", err=True)
+            click.echo(FORMATTERS["text"](refused.findings) + f"错误：{refused}", err=True)
             broken.append(name)
             continue
         if formatted != text:
@@ -257,13 +274,13 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
     verb = "需要格式化" if check_only else "已格式化"
     for name in changed:
         click.echo(f"{verb}：{name}")
-    click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法读取", err=True)
+    click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法格式化", err=True)
     sys.exit(EXIT_FINDINGS if broken or (check_only and changed) else EXIT_CLEAN)
 
 
 @main.command()
 @click.argument("name", metavar="项目名称")
-@click.option("--year", type=int, default=None, metavar="年度", help="预算年度（默认：明年，预算一般在上一年编制）")
+@click.option("--year", type=Year(), default=None, metavar="年度", help="预算年度，2000 到 2100（默认：明年，预算一般在上一年编制）")
 @click.option("--form", "form_id", default=None, metavar="表样",
               help="用哪种表样（默认：该年度文件夹里其他申报表的表样，否则 [tool.jixiao] default-form，否则标为默认的表样）")
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
@@ -274,9 +291,10 @@ def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) ->
     from .history.scaffold import new_filing_text
 
     forms = load_forms()
-    year = year or date.today().year + 1
+    year = year if year is not None else date.today().year + 1
     if not name.strip():
         raise click.UsageError("项目名称不能为空")
+    _refuse_outside_link(projects_dir / str(year))
     form, reason = _pick_form(forms, form_id, projects_dir / str(year), load_config())
     if reason:
         click.echo(f"表样：{form.id}（{reason}；用 --form 可以指定其他表样）", err=True)
@@ -324,8 +342,8 @@ def _forms_in(year_dir: Path) -> set[str]:
 
 
 @main.command()
-@click.argument("old_year", type=int, metavar="原年度")
-@click.argument("new_year", type=int, metavar="新年度")
+@click.argument("old_year", type=Year(), metavar="原年度")
+@click.argument("new_year", type=Year(), metavar="新年度")
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
@@ -337,6 +355,8 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
         raise click.UsageError("原年度和新年度相同")
     if not source_dir.is_dir():
         raise click.UsageError(f"文件夹不存在：{source_dir}")
+    for folder in (source_dir, target_dir):
+        _refuse_outside_link(folder)
     sources = filing_paths([source_dir])
     forms = load_forms()
     existing = [target for path in sources if (target := source_dir_to(target_dir, source_dir, path)).exists()]
@@ -360,6 +380,17 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
     sys.exit(EXIT_FINDINGS if broken else EXIT_CLEAN)
 
 
+def _refuse_outside_link(folder: Path) -> None:
+    """Filings are read and written in the repository only: not through a link planted in it."""
+    try:
+        leaves = escapes_through_link(folder, Path.cwd())
+    except (OSError, RuntimeError):  # a link loop
+        leaves = True
+    if leaves:
+        click.echo(f"错误：{folder} 经过指向当前文件夹之外的符号链接（或绕成圈的链接），没有读取也没有写入", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
 def source_dir_to(target_dir: Path, source_dir: Path, path: Path) -> Path:
     return target_dir / path.relative_to(source_dir)
 
@@ -375,17 +406,20 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
 
     不写参数时比较当前分支与 main 的分叉点和工作区；写一个修订版本时与工作区比较；
     写两个修订版本时比较这两个版本。也可以直接比较两个文件：jixiao diff 旧.yaml 新.yaml。
-    只改了格式、注释、引号或键的顺序不算变化。
+    只改了格式、注释、引号或键的顺序不算变化。有申报表无法读取时照常列出其他变化，退出码为 1。
     """
     from .history.diff import analyze, diff_snapshots
     from .history.diff_format import format_json, format_markdown, format_text
-    from .history.revisions import RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve
+    from .history.revisions import (
+        RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve, shown_name,
+    )
 
     config = load_config()
     try:
         if len(revisions) == 2 and all(Path(r).is_file() for r in revisions):
-            old_sources = {revisions[0]: Path(revisions[0]).read_bytes()}
-            new_sources = {revisions[1]: Path(revisions[1]).read_bytes()}
+            old_name, new_name = (shown_name(name) for name in revisions)
+            old_sources = {old_name: _source(Path(revisions[0]), old_name)}
+            new_sources = {new_name: _source(Path(revisions[1]), new_name)}
             paired = True  # two files are two versions of one filing, whatever their names
         elif len(revisions) > 2:
             raise click.UsageError("最多写两个修订版本")
@@ -400,7 +434,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         raise click.UsageError(str(error)) from None
     old_states, new_states = analyze(old_sources, config), analyze(new_sources, config)
     if paired:
-        old_states = {revisions[1]: old_states[revisions[0]]}
+        old_states = {new_name: old_states[old_name]}
     report = diff_snapshots(old_states, new_states)
     if output_format == "markdown":
         click.echo(format_markdown(report), nl=False)
@@ -408,6 +442,16 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         click.echo(format_json(report), nl=False)
     else:
         click.echo(format_text(report, colour=sys.stdout.isatty()), nl=False)
+    # The changes of a filing that could not be read are unknown: the report is incomplete.
+    sys.exit(EXIT_FINDINGS if report.unreadable_before or report.unreadable_after else EXIT_CLEAN)
+
+
+def _source(path: Path, name: str):
+    """A file's bytes, or the YamlRejected that says why it was not read."""
+    try:
+        return read_bytes(path, name)
+    except YamlRejected as rejected:
+        return rejected
 
 
 @main.command(name="import")

@@ -83,9 +83,9 @@ def diff(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def diff_json(capsys, *args: str) -> dict:
+def diff_json(capsys, *args: str, expected: int = 0) -> dict:
     code, out, err = diff(capsys, *args, "--format", "json")
-    assert code == 0, err
+    assert code == expected, err
     return json.loads(out)
 
 
@@ -312,14 +312,23 @@ def test_unrelated_files_swapped_are_a_deletion_and_an_addition(repo, capsys):
 def test_unreadable_new_version_is_reported_without_inventing_deletions(repo, capsys):
     path = repo / DUCHA
     path.write_text(path.read_text(encoding="utf-8") + "项目名称: [\n", encoding="utf-8")
-    change = only_change(diff_json(capsys, "HEAD"))
+    report = diff_json(capsys, "HEAD", expected=1)  # the changes of the unreadable file are unknown
+    change = only_change(report)
     assert change["status"] == "修改"
-    assert "yaml.syntax" in finding_rules(change["new_findings"])
+    assert finding_rules(change["new_findings"]) == ["yaml.syntax"]
     # The indicators were not deleted: the file just cannot be read; only the read error is news.
     assert change["removed"] == [] and change["added"] == [] and change["changed"] == [] and change["moved"] == []
-    _, out, _ = diff(capsys, "HEAD")
-    assert f"{DUCHA} 无法读取" in out
-    assert "删除指标" not in out
+    # Nor were its old problems solved, and its 12 万元 did not leave the department's total.
+    assert change["fixed_findings"] == []
+    assert (change["total_before"], change["total_after"]) == ("12", None)
+    assert report["unreadable_before"] == [] and report["unreadable_after"] == [DUCHA]
+    code, out, _ = diff(capsys, "HEAD")
+    assert code == 1
+    assert f"新版本的 {DUCHA} 无法读取" in out
+    assert "删除指标" not in out and "已解决" not in out
+    assert out.splitlines()[-1] == "部门年度资金总额合计：327.7 → 315.7 万元（新版本有 1 个申报表无法读取，没有计入，增减不明）；申报表 6 → 6 个"
+    _, markdown, _ = diff(capsys, "HEAD", "--format", "markdown")
+    assert "| 督查室工作经费 | 修改 | 12 → 无法读取 | 1 | 0 |" in markdown
 
 
 # --- formatting is not a change ----------------------------------------------------------------------
@@ -617,7 +626,10 @@ def test_json_structure(repo, capsys):
     shutil.copy(CLEAN, repo / "projects/2024/政务服务热线运行经费.yaml")
 
     report = diff_json(capsys, "HEAD")
-    assert set(report) == {"total_before", "total_after", "filings_before", "filings_after", "changes"}
+    assert set(report) == {
+        "total_before", "total_after", "filings_before", "filings_after", "unreadable_before", "unreadable_after", "changes",
+    }
+    assert report["unreadable_before"] == report["unreadable_after"] == []
     assert (report["total_before"], report["total_after"]) == ("327.7", "263.2")
     assert (report["filings_before"], report["filings_after"]) == (6, 6)
     by_name = {c["name"]: c for c in report["changes"]}
@@ -663,7 +675,8 @@ def test_json_structure(repo, capsys):
 
 def test_json_when_nothing_changed(repo, capsys):
     assert diff_json(capsys, "HEAD") == {
-        "total_before": "327.7", "total_after": "327.7", "filings_before": 6, "filings_after": 6, "changes": [],
+        "total_before": "327.7", "total_after": "327.7", "filings_before": 6, "filings_after": 6,
+        "unreadable_before": [], "unreadable_after": [], "changes": [],
     }
 
 

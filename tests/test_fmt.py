@@ -72,7 +72,7 @@ def test_fmt_check_leaves_the_seed_and_the_clean_filing_unchanged(capsys, monkey
     code, out, err = invoke(capsys, "fmt", "--check", "projects/2024", "templates/yinchuan-2024/example.yaml")
     assert code == 0, out + err
     assert out == ""
-    assert "0 个文件需要格式化，0 个文件无法读取" in err
+    assert "0 个文件需要格式化，0 个文件无法格式化" in err
     assert {p: p.read_bytes() for p in before} == before
 
 
@@ -418,7 +418,7 @@ def test_fmt_check_lists_files_and_changes_nothing_then_fmt_writes_them(filings,
         "需要格式化：projects/2024/政府办信息中心工作经费.yaml",
         "需要格式化：projects/2024/督查室工作经费.yaml",
     ]
-    assert "2 个文件需要格式化，0 个文件无法读取" in err
+    assert "2 个文件需要格式化，0 个文件无法格式化" in err
     assert snapshot(filings) == before
 
     code, out, err = invoke(capsys, "fmt")
@@ -460,7 +460,7 @@ def test_a_file_with_a_yaml_error_is_reported_and_not_touched(filings, capsys, b
     code, out, err = invoke(capsys, "fmt", "--check")
     assert code == 1
     assert f"[{rule}]" in err and "projects/2024/督查室工作经费.yaml:" in err
-    assert "1 个文件需要格式化，1 个文件无法读取" in err
+    assert "1 个文件需要格式化，1 个文件无法格式化" in err
 
     code, out, err = invoke(capsys, "fmt")
     assert code == 1  # the broken file still needs attention
@@ -651,3 +651,53 @@ def test_rollover_usage_errors(filings, capsys, args, message):
 ])
 def test_next_period(period, old, new, expected):
     assert next_period(period, old, new) == expected
+
+
+# --- fmt writes only what check reads, and never a changed value as check reads it ---------------------------
+
+def test_fmt_refuses_a_tagged_value_it_would_change(filings, capsys):
+    path = filings / "projects/2024/督查室工作经费.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('项目属性: ""', "项目属性: !!binary aGVsbG8="), encoding="utf-8")
+    before = path.read_bytes()
+    # check reads the value as the text typed; a round trip would re-encode it as "aGVsbG8=\n"
+    assert load(before.decode("utf-8"))["项目属性"] == "aGVsbG8="
+    code, out, err = invoke(capsys, "fmt")
+    assert code == 1 and out == ""
+    assert "格式化会改变“项目属性”的值" in err and "!!binary" in err
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("old, new, rule", [
+    ("项目期: '2024年'\n", "项目期: '2024年'\n项目起至: 2024年\n", "schema.additionalProperties"),  # a misspelt key
+    ("  年度资金总额: 12\n", "  年度资金总额: 十二\n", "schema.pattern"),
+    ("年度: 2024\n", "年度: 1999\n", "schema.pattern"),
+    ("绩效指标:\n", "绩效指标: 无\n绩效:\n", "schema.type"),
+])
+def test_fmt_does_not_rewrite_a_file_check_rejects(filings, capsys, old, new, rule):
+    path = filings / "projects/2024/督查室工作经费.yaml"
+    text = path.read_text(encoding="utf-8").replace("项目期: 2024年", "项目期: '2024年'")  # needs formatting
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    before = path.read_bytes()
+    for args in (["fmt"], ["fmt", "--check"]):
+        code, out, err = invoke(capsys, *args)
+        assert code == 1 and out == ""
+        assert f"[{rule}]" in err and "jixiao check 不接受这个文件" in err and "没有格式化" in err
+        assert "0 个文件" in err and "1 个文件无法格式化" in err
+        assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("year", ["0", "-5", "99999", "1999", "2101", "二〇二五"])
+def test_new_refuses_a_year_outside_the_schema(filings, capsys, year):
+    code, out, err = invoke(capsys, "new", "政务热线运行经费", f"--year={year}")
+    assert code == 2 and out == ""
+    assert f"年度应为 2000 到 2100 之间的整数（收到“{year}”）" in err
+    assert sorted(p.name for p in (filings / "projects").iterdir()) == ["2024"]
+
+
+@pytest.mark.parametrize("years", [("2024", "99999"), ("0", "2025"), ("2024", "-1")])
+def test_rollover_refuses_a_year_outside_the_schema(filings, capsys, years):
+    code, out, err = invoke(capsys, "rollover", "--", *years)
+    assert code == 2 and out == ""
+    assert "年度应为 2000 到 2100 之间的整数" in err
+    assert sorted(p.name for p in (filings / "projects").iterdir()) == ["2024"]

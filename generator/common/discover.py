@@ -39,3 +39,11 @@ def filing_paths(paths: list[Path]) -> list[Path]:
         else:
             raise PathNotFound(path)
     return list(dict.fromkeys(found))
+
+
+def escapes_through_link(path: Path, inside: Path) -> bool:
+    """Whether `path` leads out of `inside` through a symbolic link: the file's own link, or a folder's
+    on the way (a path not yet created is judged by the folders that exist). A plain path to a place
+    elsewhere is the user's own choice, not a link planted in a repository."""
+    real = path.resolve()
+    return real != Path(os.path.normpath(path.absolute())) and not real.is_relative_to(inside.resolve())

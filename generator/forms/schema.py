@@ -21,6 +21,7 @@ TEXT_TYPES = ["string", "number", "boolean", "null"]  # what an editor may infer
 MONEY_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?(万元|万)?(?!\n)$"
 BLANK_OR_MONEY_PATTERN = r"^([+-]?[0-9]+(\.[0-9]+)?(万元|万)?)?(?!\n)$"
 YEAR_PATTERN = r"^(20[0-9]{2}|2100)(?!\n)$"
+YEAR_RANGE = (2000, 2100)  # what YEAR_PATTERN accepts
 
 
 def _described(field: Field, **schema) -> dict:
@@ -154,8 +155,8 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
             "type": ["integer", "string"],
             "pattern": YEAR_PATTERN,
             "patternErrorMessage": "年度写 2000 到 2100 之间的四位数字，例如 2024",
-            "minimum": 2000,
-            "maximum": 2100,
+            "minimum": YEAR_RANGE[0],
+            "maximum": YEAR_RANGE[1],
             "examples": [2024],
         },
     }

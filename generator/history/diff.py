@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..common.findings import Finding
 from ..filing.model import Filing
+
+if TYPE_CHECKING:
+    from .revisions import Source
 
 RENAME_SIMILARITY = 0.5
 
@@ -27,8 +31,9 @@ class FilingState:
         return self.filing.name if self.filing else self.path
 
     @property
-    def total(self) -> Decimal:
-        return self.filing.total if self.filing else Decimal(0)
+    def total(self) -> Decimal | None:
+        """None when the file could not be read: its money is unknown, not zero."""
+        return self.filing.total if self.filing else None
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ class FilingChange:
 
     @property
     def name(self) -> str:
-        return (self.new or self.old).name
+        """The 项目名称 from a version that could be read (else the path)."""
+        return next((s.name for s in (self.new, self.old) if s and s.filing), (self.new or self.old).path)
 
     @property
     def empty(self) -> bool:
@@ -70,10 +76,12 @@ class FilingChange:
 @dataclass
 class DiffReport:
     changes: list[FilingChange]
-    total_before: Decimal
+    total_before: Decimal  # of the filings that could be read
     total_after: Decimal
     count_before: int
     count_after: int
+    unreadable_before: list[str] = field(default_factory=list)  # paths whose money and changes are unknown
+    unreadable_after: list[str] = field(default_factory=list)
 
 
 def _indicators(filing: Filing | None) -> dict[IndicatorKey, str]:
@@ -125,6 +133,8 @@ def _unmatched(findings: tuple[Finding, ...], others: tuple[Finding, ...]) -> li
 
 def _finding_changes(old: FilingState | None, new: FilingState | None) -> tuple[list[Finding], list[Finding]]:
     before, after = (old.findings if old else ()), (new.findings if new else ())
+    if new is not None and new.filing is None:
+        return _unmatched(after, before), []  # what an unreadable file still has is unknown: nothing is fixed
     return _unmatched(after, before), _unmatched(before, after)
 
 
@@ -169,15 +179,17 @@ def diff_snapshots(old: dict[str, FilingState], new: dict[str, FilingState]) -> 
     changes.sort(key=lambda c: ((c.new or c.old).path, c.status))
     return DiffReport(
         changes,
-        sum((s.total for s in old.values()), Decimal(0)),
-        sum((s.total for s in new.values()), Decimal(0)),
+        sum((s.total for s in old.values() if s.filing), Decimal(0)),
+        sum((s.total for s in new.values() if s.filing), Decimal(0)),
         len(old),
         len(new),
+        sorted(path for path, s in old.items() if s.filing is None),
+        sorted(path for path, s in new.items() if s.filing is None),
     )
 
 
-def analyze(sources: dict[str, bytes], config=None) -> dict[str, FilingState]:
-    """Check every source and keep, per path, its model and its findings."""
+def analyze(sources: dict[str, Source], config=None) -> dict[str, FilingState]:
+    """Check every source (bytes, or why the file was not read) and keep, per path, its model and its findings."""
     from ..review.check import check_sources
 
     findings, filings = check_sources(sorted(sources.items()), config)

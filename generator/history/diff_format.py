@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import click
@@ -17,9 +18,11 @@ def _delta(before: Decimal, after: Decimal) -> str:
 
 
 def _money_line(report: DiffReport) -> str:
+    unreadable = [f"{side}有 {len(paths)} 个" for side, paths in (("旧版本", report.unreadable_before), ("新版本", report.unreadable_after)) if paths]
+    change = (f"{'、'.join(unreadable)}申报表无法读取，没有计入，增减不明" if unreadable
+              else f"{_delta(report.total_before, report.total_after)} 万元")
     return (
-        f"部门年度资金总额合计：{wan(report.total_before)} → {wan(report.total_after)} 万元"
-        f"（{_delta(report.total_before, report.total_after)} 万元）；"
+        f"部门年度资金总额合计：{wan(report.total_before)} → {wan(report.total_after)} 万元（{change}）；"
         f"申报表 {report.count_before} → {report.count_after} 个"
     )
 
@@ -37,9 +40,9 @@ def _where(change: FilingChange) -> str:
 def _lines(change: FilingChange) -> list[tuple[str, str]]:
     """(kind, text) lines of one filing's change; kind drives colour and Markdown markers."""
     lines: list[tuple[str, str]] = []
-    for state in (change.old, change.new):
+    for side, state in (("旧版本", change.old), ("新版本", change.new)):
         if state is not None and state.filing is None:
-            lines.append(("error", f"{state.path} 无法读取（{len(state.findings)} 个问题，运行 jixiao check 查看）"))
+            lines.append(("error", f"{side}的 {state.path} 无法读取，它的变化和金额不明（{len(state.findings)} 个问题，运行 jixiao check 查看）"))
     if change.status in ("新增", "删除"):
         state = change.new or change.old
         if state.filing is not None:
@@ -61,11 +64,8 @@ def _lines(change: FilingChange) -> list[tuple[str, str]]:
 
 
 def _total(change: FilingChange) -> str:
-    before = change.old.total if change.old and change.old.filing else None
-    after = change.new.total if change.new and change.new.filing else None
-    if before is not None and after is not None:
-        return f"{wan(before)} → {wan(after)}" if before != after else wan(after)
-    return wan(after if after is not None else before) if (after is not None or before is not None) else "—"
+    shown = [wan(state.total) if state.filing else "无法读取" for state in (change.old, change.new) if state is not None]
+    return shown[0] if len(set(shown)) == 1 else " → ".join(shown)
 
 
 _COLOURS = {"added": "green", "removed": "red", "change": "yellow", "error": "red", "problem": "red", "fixed": "green"}
@@ -84,25 +84,50 @@ def format_text(report: DiffReport, colour: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+# Every character that starts or ends Markdown syntax (CommonMark, and GitHub's tables, strikethrough,
+# autolinks and math), backslash-escaped as CommonMark allows for any ASCII punctuation. With ":"
+# escaped no "https://" autolink forms; with a "." between letters escaped, no domain name
+# ("www.example.com", "example.com") is left whole for an autolink to find.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!|~&$:]|(?<=[A-Za-z0-9])\.(?=[A-Za-z])")
+# GitHub's mentions, issue references and e-mail autolinks are found in the rendered text, where an
+# escape is gone: a zero-width space after the sign breaks them, as bots commonly do.
+_SIGILS = re.compile(r"[@#]")
+
+
+def _md(text: str) -> str:
+    """Text (a filing's name and values, a finding's message) as Markdown that renders as exactly that
+    text on one line: no HTML, link, image, mention, emphasis or table cell comes out of it."""
+    escaped = _MARKDOWN_SYNTAX.sub(lambda m: "\\" + m.group(), _LINE_BREAKS.sub(" ", text))
+    return _SIGILS.sub(lambda m: m.group() + "\u200b", escaped)
+
+
+def _code(text: str) -> str:
+    """Text as a code span: a fence longer than any run of backticks inside, padded when the text
+    starts or ends with a backtick or a space (CommonMark strips one space from each side)."""
+    text = _LINE_BREAKS.sub(" ", text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def format_markdown(report: DiffReport) -> str:
+    """A PR comment. Every piece of text is escaped (filings are written by whoever opens the pull
+    request); only the markup added here is Markdown."""
     out = ["## 申报表变更", ""]
     if not report.changes:
-        return "\n".join(out + ["申报表没有实质变化。", "", _money_line(report), ""])
+        return "\n".join(out + ["申报表没有实质变化。", "", _md(_money_line(report)), ""])
     out += ["| 申报表 | 变更 | 年度资金总额（万元） | 新问题 | 已解决 |", "|---|---|---|---|---|"]
     for change in report.changes:
         out.append(
-            f"| {_cell(change.name)} | {change.status} | {_total(change)} | "
+            f"| {_md(change.name)} | {change.status} | {_md(_total(change))} | "
             f"{len(change.new_findings)} | {len(change.fixed_findings)} |"
         )
-    out += ["", f"**{_money_line(report)}**", ""]
+    out += ["", f"**{_md(_money_line(report))}**", ""]
     markers = {"added": "➕", "removed": "➖", "change": "✏️", "error": "⚠️", "problem": "❌", "fixed": "✅"}
     for change in report.changes:
-        out += [f"### {change.status}：{_cell(change.name)}", "", f"`{_where(change)}`", ""]
-        out += [f"- {markers[kind]} {_cell(text)}" for kind, text in _lines(change)] or ["- （无实质变化）"]
+        out += [f"### {change.status}：{_md(change.name)}", "", _code(_where(change)), ""]
+        out += [f"- {markers[kind]} {_md(text)}" for kind, text in _lines(change)] or ["- （无实质变化）"]
         out.append("")
     return "\n".join(out)
 
@@ -116,6 +141,8 @@ def format_json(report: DiffReport) -> str:
         "total_after": wan(report.total_after),
         "filings_before": report.count_before,
         "filings_after": report.count_after,
+        "unreadable_before": report.unreadable_before,
+        "unreadable_after": report.unreadable_after,
         "changes": [
             {
                 "status": c.status,

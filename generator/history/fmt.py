@@ -13,13 +13,19 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import ScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from ..common.yamlio import dump_text, load_document, make_yaml, plain_data
+from ..common.findings import Finding, Severity
+from ..common.yamlio import decode, dump_text, load_document, make_yaml, plain_data
 from ..filing.modeline import with_modeline_first
 from ..forms.definition import FormDefinition
 
 
 class FormatRefused(Exception):
-    """Formatting would have changed a value; the file is left alone."""
+    """The file is left alone: `jixiao check` rejects it, or formatting would have changed a value.
+    `findings` are check's, when it is the former."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
 
 
 def _trailing_slot(mapping: Any, key: Any) -> tuple[Any, Any]:
@@ -93,8 +99,16 @@ def canonical_order(data: Any, form: FormDefinition | None) -> None:
                 _reorder(indicators.get(level.name), [g.name for g in level.groups])
 
 
+def _first_difference(before: Any, after: Any, path: tuple[str, ...] = ()) -> tuple[str, ...]:
+    if isinstance(before, dict) and isinstance(after, dict) and before.keys() == after.keys():
+        return next((_first_difference(before[k], after[k], (*path, k)) for k in before if before[k] != after[k]), path)
+    return path
+
+
 def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefinition]) -> str:
-    """The canonical text of a filing; raises YamlRejected when it cannot be loaded."""
+    """The canonical text of a filing; raises YamlRejected when it cannot be loaded, FormatRefused when
+    a value would read differently afterwards (compared as `jixiao check` reads them: the round trip
+    alone would call a re-encoded `!!binary` value the same)."""
     yaml = make_yaml()
     document = load_document(name, text.encode("utf-8"), yaml)
     data = document.data
@@ -102,7 +116,27 @@ def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefini
     canonical_order(data, form)
     plain_strings(data)
     formatted = with_modeline_first(dump_text(data, yaml), modeline)
-    again = load_document(name, formatted.encode("utf-8"), make_yaml()).data
-    if plain_data(again) != plain_data(load_document(name, text.encode("utf-8"), make_yaml()).data):
-        raise FormatRefused(f"{name}: 格式化会改变内容，已跳过；请把这个文件报告给 jixiao 的维护者")
+    before = plain_data(load_document(name, text.encode("utf-8")).data)
+    after = plain_data(load_document(name, formatted.encode("utf-8")).data)
+    if after != before:
+        where = "/".join(_first_difference(before, after)) or "文件"
+        raise FormatRefused(
+            f"{name}: 格式化会改变“{where}”的值，已跳过；值前面有 YAML 标签（如 !!binary）时请去掉标签，"
+            "否则请把这个文件报告给 jixiao 的维护者"
+        )
     return formatted
+
+
+def format_file(name: str, raw: bytes, modeline: str, forms: dict[str, FormDefinition], schema: dict) -> tuple[str, str]:
+    """(the file's text, its canonical text). A file `jixiao check` rejects when reading it or against
+    the schema is not formatted (FormatRefused with check's findings): what such a file means is not
+    settled yet (a misspelt key would be moved to the end as an unknown one), and fmt promises to keep
+    every value as check reads it, which it can only verify for a file check reads."""
+    from ..filing.validate import schema_findings, text_findings
+
+    text = decode(name, raw)
+    document = load_document(name, raw)
+    errors = [f for f in schema_findings(document, schema) + text_findings(document) if f.severity is Severity.ERROR]
+    if errors:
+        raise FormatRefused(f"{name}: jixiao check 不接受这个文件（见上面的错误），没有格式化；fmt 只改写 check 能读取并通过 schema 的文件，请先改正", errors)
+    return text, format_text(name, text, modeline, forms)

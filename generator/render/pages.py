@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -21,10 +22,38 @@ def _lines(text: str) -> Markup:
     return Markup("<br>").join(escape(line) for line in str(text).split("\n"))
 
 
+class _FolderLoader(BaseLoader):
+    """A pack's HTML templates: files in its own folder (at any depth), then the shared files directly
+    in templates/ (the generic preview.html.j2, index.html.j2). Templates are user-editable, so a name
+    that leads anywhere else, through `..` or through a symbolic link, is not read."""
+
+    def __init__(self, pack: Path | None, shared: Path):
+        self.places = ([(pack.resolve(), True)] if pack else []) + [(shared.resolve(), False)]
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)  # refuses ".." (an absolute name is taken as relative)
+        for folder, nested in self.places:
+            if len(pieces) > 1 and not nested:
+                continue
+            path = folder.joinpath(*pieces)
+            if not path.is_file():
+                continue
+            real = path.resolve()
+            if not (real.is_relative_to(folder) if nested else real.parent == folder):
+                where = "表样文件夹" if nested else "templates 文件夹"
+                raise TemplateNotFound(template, f"模板“{template}”是指向{where}之外的符号链接，没有读取")
+            try:
+                source, mtime = real.read_text(encoding="utf-8"), real.stat().st_mtime_ns
+            except (OSError, UnicodeDecodeError) as error:
+                raise TemplateError(f"模板“{template}”无法读取（{error}）") from None
+            return source, str(path), lambda: real.is_file() and real.stat().st_mtime_ns == mtime
+        raise TemplateNotFound(template)
+
+
 @cache
-def _environment(directory: Path) -> SandboxedEnvironment:
+def _environment(pack: Path | None, shared: Path) -> SandboxedEnvironment:
     environment = SandboxedEnvironment(
-        loader=FileSystemLoader([str(directory), str(directory.parent)]),
+        loader=_FolderLoader(pack, shared),
         undefined=StrictUndefined,
         autoescape=True,
         keep_trailing_newline=True,
@@ -33,19 +62,20 @@ def _environment(directory: Path) -> SandboxedEnvironment:
     return environment
 
 
-def _render(directory: Path, name: str, context: dict) -> str:
+def _render(pack: Path | None, shared: Path, name: str, context: dict) -> str:
     try:
-        return _environment(directory).get_template(name).render(context)
+        return _environment(pack, shared).get_template(name).render(context)
     except TemplateError as error:
         where = f" 第 {error.lineno} 行" if getattr(error, "lineno", None) else ""
-        raise TemplateProblem(f"模板 {directory / name}{where} 无法渲染：{type(error).__name__}: {error}") from None
+        path = pack / name if pack and (pack / name).is_file() else shared / name
+        raise TemplateProblem(f"模板 {path}{where} 无法渲染：{type(error).__name__}: {error}") from None
 
 
 def render_preview(form: FormDefinition, context: dict, source: str) -> str:
     """The pack's own HTML template, or the generic one in templates/ that prints any pack."""
     name = form.html_template.name if form.html_template else PREVIEW_TEMPLATE
-    return _render(form.directory, name, {**context, "source": source})
+    return _render(form.directory, form.directory.parent, name, {**context, "source": source})
 
 
 def render_index(templates_root: Path, context: dict) -> str:
-    return _render(templates_root, INDEX_TEMPLATE, context)
+    return _render(None, templates_root, INDEX_TEMPLATE, context)

@@ -20,7 +20,7 @@ from docx.opc.oxml import serialize_part_xml
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import FileSystemBytecodeCache, FunctionLoader, StrictUndefined, TemplateError
+from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
@@ -47,18 +47,20 @@ def environment(**options) -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, **options)
 
 
-def _compiling_environment(sources: dict[str, str]) -> SandboxedEnvironment:
-    """The environment for a prepared template: its parts as named templates, so that Jinja can keep
-    their compiled code in the cache folder (keyed by the source's checksum) between runs."""
-    from ..common.caching import cache_dir
+class _NothingToRead(BaseLoader):
+    """A Word template's parts are compiled one by one from the .docx; an `{% include %}`, `{% import %}`
+    or `{% extends %}` in them may read nothing (no file, no other part)."""
 
-    folder = cache_dir() / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        bytecode_cache = FileSystemBytecodeCache(str(folder))
-    except OSError:
-        bytecode_cache = None  # no cache folder: compile every run
-    return environment(loader=FunctionLoader(sources.get), bytecode_cache=bytecode_cache)
+    def get_source(self, environment, template):
+        raise TemplateNotFound(template, f"Word 模板不能用 include、import、extends 读取其他内容（“{template}”）")
+
+
+def _compiled(sources: dict[str, str]) -> dict[str, Template]:
+    """Each part compiled under its name (for error messages), in this process only: compiled code is
+    never stored, since loading stored code (pickle, marshal) would run whatever a planted file holds."""
+    env = environment(loader=_NothingToRead())
+    return {name: env.template_class.from_code(env, env.compile(source, name), env.make_globals(None))
+            for name, source in sources.items()}
 
 
 def _problem(template_path: Path, error: Exception, sources: dict[str, str] | None = None) -> TemplateProblem:
@@ -328,10 +330,10 @@ class PreparedTemplate:
                     headers_footers.append((rel_key, self.template.get_headers_footers_encoding(xml)))
             for name in _TEMPLATED_PROPERTIES:
                 sources[f"property:{name}"] = getattr(self.template.docx.core_properties, name) or ""
-            env = _compiling_environment(sources)
-            self.body = env.get_template("body")
-            self.headers_footers = [(key, env.get_template(key), encoding) for key, encoding in headers_footers]
-            self.properties = {name: env.get_template(f"property:{name}") for name in _TEMPLATED_PROPERTIES}
+            compiled = _compiled(sources)
+            self.body = compiled["body"]
+            self.headers_footers = [(key, compiled[key], encoding) for key, encoding in headers_footers]
+            self.properties = {name: compiled[f"property:{name}"] for name in _TEMPLATED_PROPERTIES}
             self.document_ends = _document_ends(self.template.docx.element)
             self.column_loops = bool(re.search(r"\{%-?\s*tc\s|\{%\s*(hm|colspan)\b", source))
             # Where the indicator rows will be, and which cells of a row are 一级/二级: fixed by the template.

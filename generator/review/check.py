@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..common import resources
 from ..common.caching import content_digest, file_stat
+from ..common.discover import escapes_through_link
 from ..common.findings import Finding, Severity, sort_findings
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import YamlRejected, load_document, locate, make_reading_yaml
@@ -51,14 +52,17 @@ def _unreadable(name: str, message: str) -> YamlRejected:
     return YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", message)])
 
 
-def read_bytes(path: Path, name: str) -> bytes:
+def read_bytes(path: Path, name: str, inside: Path | None = None, where: str = "当前文件夹") -> bytes:
+    """A filing's bytes; YamlRejected when it is not a regular file, or a link leads out of `inside`
+    (the current folder by default; `where` names it in the message)."""
     try:
-        if path.is_symlink() and not path.resolve(strict=True).is_relative_to(Path.cwd().resolve()):
+        mode = path.stat().st_mode  # a broken link or a loop says so here
+        if escapes_through_link(path, inside or Path.cwd()):
+            # The target is not named: the message may end up in a PR comment.
             raise YamlRejected([Finding(
                 name, 1, 1, Severity.ERROR, "file.outside",
-                f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
+                f"这是一个指向{where}之外的符号链接（或在这样的链接所指的文件夹里），没有读取；申报表应放在仓库里",
             )])
-        mode = path.stat().st_mode
         if not stat.S_ISREG(mode):
             raise _unreadable(name, _OS_ERRORS[errno.EISDIR] if stat.S_ISDIR(mode) else "这不是普通文件（管道、设备等），没有读取")
         return path.read_bytes()
@@ -152,9 +156,11 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
     return conclude(ordered, config, problems), [c.summary for c in ordered if c.summary]
 
 
-def check_sources(sources: list[tuple[str, bytes]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
-    """Findings of every named source (suppressed and configured, sorted), and the models that could be built."""
-    checked = _check_all(sources)
+def check_sources(sources: list[tuple[str, bytes | YamlRejected]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
+    """Findings of every named source (suppressed and configured, sorted), and the models that could be built.
+    A source that could not be read comes as the YamlRejected that says why."""
+    loaded = iter(_check_all([(name, raw) for name, raw in sources if not isinstance(raw, YamlRejected)]))
+    checked = [Checked(raw.findings) if isinstance(raw, YamlRejected) else next(loaded) for _, raw in sources]
     return conclude(checked, config, pack_problems(None)), [c.filing for c in checked if c.filing]
 
 
