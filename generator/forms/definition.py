@@ -218,6 +218,10 @@ class FormDefinition:
     label_width: float
     name_field: str  # the header field that names the project (项目名称, 项目支出名称, 二级项目名称 ...)
     default: bool = False
+    # The header fields a department summary lists as the filing's department and implementing unit
+    # ("" when the form has none): 主管部门及代码, 预算部门 ...; 实施单位 ...
+    department_field: str = ""
+    unit_field: str = ""
     _by_key: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -36,6 +36,10 @@ from .pack_schema import PACK_SCHEMA
 
 FORM_FILE = "form.yaml"
 RULE = "form.invalid"
+# Without department_field / unit_field, the first header field whose key holds one of these words.
+DEPARTMENT_WORDS = ("主管部门", "预算部门")
+UNIT_WORDS = ("实施单位",)
+FIELD_ROLES = {"department_field": "主管部门", "unit_field": "实施单位"}
 
 
 class FormError(Exception):
@@ -270,10 +274,20 @@ def parse_form(raw: dict, located: Any, directory: Path, name: str) -> FormDefin
         name_field=raw.get("name_field", "项目名称"),
         default=bool(raw.get("default", False)),
     )
+    fields = form.header
+    form = replace(
+        form,
+        department_field=raw.get("department_field", _first_field(fields, DEPARTMENT_WORDS)),
+        unit_field=raw.get("unit_field", _first_field(fields, UNIT_WORDS)),
+    )
     if len(annual) > 1:
         problems.add(["goals"], "只能有一个目标标为 annual: true（年度目标）")
     if form.field(form.name_field) is None or form.field(form.name_field) not in form.header:
         problems.add(["name_field"], f"name_field“{form.name_field}”不是表头栏目；项目名称用哪个栏目（默认“项目名称”）")
+    for key in ("department_field", "unit_field"):
+        chosen = getattr(form, key)
+        if chosen and (form.field(chosen) is None or form.field(chosen) not in form.header):
+            problems.add([key], f"{key}“{chosen}”不是表头栏目（汇总表按它列出{FIELD_ROLES[key]}）")
     if form.id != directory.name:
         problems.add(["id"], f"id“{form.id}”与所在文件夹名“{directory.name}”不一致")
     _check_keys(form, problems)
@@ -281,6 +295,10 @@ def parse_form(raw: dict, located: Any, directory: Path, name: str) -> FormDefin
     if problems.findings:
         raise FormError(problems.findings)
     return form
+
+
+def _first_field(fields: tuple[Field, ...], words: tuple[str, ...]) -> str:
+    return next((f.key for f in fields if any(word in f.key for word in words)), "")
 
 
 def _inside(path: Path, directory: Path) -> bool:

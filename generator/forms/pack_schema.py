@@ -79,6 +79,8 @@ PACK_SCHEMA = _object({
     "features": _TEXTS,
     "default": {"type": "boolean"},
     "name_field": _TEXT,
+    "department_field": _TEXT,
+    "unit_field": _TEXT,
     "word_template": _TEXT,
     "html_template": _TEXT,
     "orientation": {"enum": ["portrait", "landscape"]},
