@@ -194,8 +194,8 @@ def schema(output: Path | None, check_only: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径...]")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"), metavar="文件夹",
               help="输出文件夹（默认 build/），文件写到 <文件夹>/<年度>/<文件名>.<扩展名>")
-@click.option("--format", "formats", default="docx,html", metavar="docx,html",
-              help="生成哪些格式，用逗号分隔（默认 docx,html）")
+@click.option("--format", "formats", default="docx,html,xlsx", metavar="docx,html,xlsx",
+              help="生成哪些格式，用逗号分隔（默认 docx,html,xlsx；xlsx 是每个年度一个汇总表.xlsx）")
 @click.option("--pdf", is_flag=True, help="再用 LibreOffice 把 Word 文件转成 PDF（需要安装 soffice）")
 @click.option("--strict", is_flag=True, help="审核发现任何“错误”级别的问题时，退出码为 1")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="同时用几个进程（默认：CPU 核数）")
@@ -203,7 +203,7 @@ def schema(output: Path | None, check_only: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="只显示错误，不显示进度和汇总")
 def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, strict: bool, jobs: int | None,
           no_cache: bool, quiet: bool) -> None:
-    """生成官方格式的 Word 申报表、HTML 预览（以及 PDF）和每个年度的 index.html。
+    """生成官方格式的 Word 申报表、HTML 预览（以及 PDF），和每个年度的 index.html、汇总表.xlsx。
 
     路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；删除了的申报表，其输出文件也会删除。
     审核问题只汇总显示，不影响生成；无法生成的文件会列出原因，其他文件照常生成。

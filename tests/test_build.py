@@ -628,9 +628,9 @@ def test_a_rebuild_with_nothing_changed_counts_every_output_as_unchanged(tmp_pat
     projects = _project(tmp_path)
     out = tmp_path / "out"
     assert _build(projects, "--out", out) == 0
-    assert "写入 7 个文件" in capsys.readouterr().err  # 3 filings × (.docx, .html) + index.html
+    assert "写入 8 个文件" in capsys.readouterr().err  # 3 filings × (.docx, .html) + index.html + 汇总表.xlsx
     assert _build(projects, "--out", out) == 0
-    assert "写入 0 个文件到" in (err := capsys.readouterr().err) and "（7 个没有变化" in err
+    assert "写入 0 个文件到" in (err := capsys.readouterr().err) and "（8 个没有变化" in err
 
 
 def test_temporary_files_of_a_killed_build_are_removed_by_the_next(tmp_path):
@@ -654,7 +654,7 @@ def test_a_filing_with_a_schema_error_is_reported_and_not_written(tmp_path, caps
     err = capsys.readouterr().err
     assert "坏.yaml" in err and "schema." in err
     written = sorted(p.name for p in (out / "2024").iterdir())
-    assert written == sorted([f"{n}{s}" for n in THREE for s in (".docx", ".html")] + ["index.html"])
+    assert written == sorted([f"{n}{s}" for n in THREE for s in (".docx", ".html")] + ["index.html", "汇总表.xlsx"])
     _no_temporary_files(out)
     # Built again unchanged, the failure comes from the check cache and is reported the same way.
     assert _build(projects, "--out", out) == 1
@@ -678,7 +678,7 @@ def test_file_names_with_spaces_and_chinese(tmp_path):
     folder.mkdir(parents=True)
     (folder / "a b 项目.yaml").write_text(_seed_text(), encoding="utf-8")
     assert _build(tmp_path / "projects", "--out", tmp_path / "out") == 0
-    assert sorted(p.name for p in (tmp_path / "out" / "2024").iterdir()) == ["a b 项目.docx", "a b 项目.html", "index.html"]
+    assert sorted(p.name for p in (tmp_path / "out" / "2024").iterdir()) == ["a b 项目.docx", "a b 项目.html", "index.html", "汇总表.xlsx"]
 
 
 @pytest.mark.parametrize("stem", [
@@ -708,7 +708,7 @@ def test_reserved_and_dotted_file_names_build_inside_out(tmp_path):
     created = {p for p in tmp_path.rglob("*")} - before
     assert created and all(p == tmp_path / "out" or p.is_relative_to(tmp_path / "out") for p in created)
     assert sorted(p.name for p in (tmp_path / "out" / "2024").iterdir()) == [
-        "_CON.docx", "_CON.html", "_lpt1.docx", "_lpt1.html", "index.html",
+        "_CON.docx", "_CON.html", "_lpt1.docx", "_lpt1.html", "index.html", "汇总表.xlsx",
     ]
 
 
@@ -720,7 +720,7 @@ def test_a_long_legal_file_name_still_builds(tmp_path):
     out = tmp_path / "out"
     assert _build(tmp_path / "projects", "--out", out) == 0
     written = sorted(p.suffix for p in (out / "2024").iterdir())
-    assert written == [".docx", ".html", ".html"]
+    assert written == [".docx", ".html", ".html", ".xlsx"]
     _no_temporary_files(out)
 
 
@@ -824,7 +824,7 @@ def test_pdf_without_libreoffice_says_so_and_builds_the_rest(tmp_path, monkeypat
     assert len(lines) == 1 and "未找到" in lines[0]
     assert "Traceback" not in err
     files = sorted(p.name for p in (out / "2024").iterdir())
-    assert files == sorted([f"{n}{s}" for n in LISTING for s in (".docx", ".html")] + ["index.html"])
+    assert files == sorted([f"{n}{s}" for n in LISTING for s in (".docx", ".html")] + ["index.html", "汇总表.xlsx"])
 
 
 # 9. Options ----------------------------------------------------------------------------------------

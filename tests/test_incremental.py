@@ -53,8 +53,10 @@ def test_incremental_build_equals_a_cold_build(filings, tmp_path):
     build("--out", tmp_path / "out")
     after = stamps(tmp_path / "out")
     rewritten = {k for k in after if after[k] != before.get(k)}
-    # only the changed filing's outputs (and the year's index, whose content changed) were rewritten
-    assert rewritten - {".jixiao-manifest.json", ".jixiao-build.lock"} <= {"2024/合成项目00003.docx", "2024/合成项目00003.html", "2024/index.html"}
+    # only the changed filing's outputs (and the year's index and workbook, whose content changed) were rewritten
+    assert rewritten - {".jixiao-manifest.json", ".jixiao-build.lock"} <= {
+        "2024/合成项目00003.docx", "2024/合成项目00003.html", "2024/index.html", "2024/汇总表.xlsx",
+    }
     assert "2024/合成项目00003.docx" in rewritten
     build("--out", tmp_path / "cold", "--no-cache")
     assert outputs(tmp_path / "out") == outputs(tmp_path / "cold")

@@ -2,8 +2,8 @@
 
 Per run: stat every filing (reading and hashing only those that changed) → check and render (unchanged
 files from the cache, the changed ones in worker processes) → write atomically, only outputs whose bytes changed →
-PDF in one LibreOffice process → index.html per year → remove the outputs of deleted filings →
-manifest. A filing that cannot be rendered is reported; the others still build.
+PDF in one LibreOffice process → index.html and 汇总表.xlsx per year (workbook.py) → remove the outputs of
+deleted filings → manifest. A filing that cannot be rendered is reported; the others still build.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ from ..review.cache import CheckCache
 from ..review.check import Checked, check_source, conclude, display_name, pack_problems, read_source
 from ..review.config import Config
 from .manifest import Manifest, output_key
+from .workbook import LINKS, Member, Packed, Workbooks, pack_record
 
-FORMATS = ("docx", "html")
+FORMATS = ("docx", "html", "xlsx")
+PER_FILING = ("docx", "html")  # formats with a file per filing; xlsx is one workbook per year
 Progress = Callable[[int, int], None]
 
 
@@ -69,6 +71,7 @@ class _Result:
     written: tuple[Path, ...]
     unchanged: int
     problem: Finding | None
+    record: Packed | None = None  # the filing's rows of the year's workbook (xlsx)
 
 
 def _render_outputs(task: _Task, checked: Checked) -> dict[str, bytes]:
@@ -119,13 +122,14 @@ def _build_one(task: _Task, forms, schema, yaml, taken: dict[Path, str] | None =
         return _Result(task.name, light, None, (), 0, problem)
     try:
         outputs = _render_outputs(task, checked)
+        record = pack_record(checked.filing, FormShelf()[checked.filing.form_id]) if "xlsx" in task.formats else None
     except TemplateProblem as error:
         return _Result(task.name, light, None, (), 0, Finding(task.name, 1, 1, Severity.ERROR, "build.template", str(error)))
     except Exception as error:  # noqa: BLE001 - one filing must not stop the others
         problem = Finding(task.name, 1, 1, Severity.ERROR, "build.render", f"无法生成：{type(error).__name__}: {error}")
         return _Result(task.name, light, None, (), 0, problem)
     written, unchanged = _write_outputs(stem_path, outputs)
-    return _Result(task.name, light, stem_path, tuple(written), unchanged, None)
+    return _Result(task.name, light, stem_path, tuple(written), unchanged, None, record)
 
 
 def _build_chunk(tasks: list[_Task]) -> list[_Result]:
@@ -184,13 +188,17 @@ def output_stem(name: str) -> str:
 
 def _expected(year: int, stem: str, formats: tuple[str, ...], pdf: bool) -> list[str]:
     """Outputs of a filing, relative to the output folder: <年度>/<stem>.<ext>."""
-    suffixes = [f".{f}" for f in formats] + ([".pdf"] if pdf and "docx" in formats else [])
+    suffixes = [f".{f}" for f in formats if f in PER_FILING] + ([".pdf"] if pdf and "docx" in formats else [])
     return [f"{year}/{stem}{suffix}" for suffix in suffixes]
 
 
 def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool, config: Config | None = None, *,
           jobs: int = 1, cache: CheckCache | None = None, progress: Progress | None = None) -> BuildReport:
     manifest = Manifest(out_dir)
+    workbooks = Workbooks(out_dir, cached=cache is not None) if "xlsx" in formats else None
+    per_filing = tuple(f for f in formats if f in PER_FILING)  # the workbook does not change a filing's outputs
+    fresh: list[tuple[str, int]] = []  # (name, year) of the filings whose outputs are up to date
+    stamps: dict[str, str] = {}
     checked: dict[str, Checked] = {}
     names: list[str] = []  # every input, in order
     keys, digests, stats, tasks, pending = {}, {}, {}, [], []
@@ -215,7 +223,8 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     for path, name, raw in pending:
         origin = sources[name]
         source, timestamp = describe(name, origin), origin.timestamp.isoformat()
-        keys[name] = output_key(digests[name], formats, source, timestamp)
+        keys[name] = output_key(digests[name], per_filing, source, timestamp)
+        stamps[name] = timestamp
         cached = cache.get(name, digests[name]) if cache else None
         if cached is not None:
             checked[name] = Checked(*cached)  # a rebuild below replaces it with the fresh result
@@ -224,8 +233,9 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
                 not_built.append(name)
                 continue
             expected = _expected(summary.year, output_stem(name), formats, pdf)
-            if manifest.fresh(name, keys[name], expected):
+            if manifest.fresh(name, keys[name], expected) and (workbooks is None or workbooks.has(name, digests[name])):
                 up_to_date += len(expected)
+                fresh.append((name, summary.year))
                 continue
         if raw is None:
             name, raw, failed = read_source(path)
@@ -244,11 +254,11 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     rendered: list[tuple[str, Path]] = []  # (source name, stem path) built or confirmed this run
     taken: dict[Path, str] = {}
     for result in _run(separate, jobs, progress):
-        _collect(result, report, rendered, taken)
+        _collect(result, report, rendered, taken, workbooks, digests)
         checked[result.name] = result.checked
     for task in shared:  # rare: loaded per file, so that a build with none of them loads nothing
         result = _build_one(task, FormShelf(), load_schema(resources.schema_path()), make_reading_yaml(), taken)
-        _collect(result, report, rendered, taken)
+        _collect(result, report, rendered, taken, workbooks, digests)
         checked[task.name] = result.checked
     problems = pack_problems(cache)
     if cache is not None:
@@ -266,12 +276,19 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         manifest.record(name, keys[name], [out_dir / p for p in expected if (out_dir / p).exists()])
     if "html" in formats:
         _write_indexes(out_dir, summaries, report)
+    if workbooks is not None:
+        members = [(name, stem_path) for name, stem_path in rendered]
+        members += [(name, out_dir / str(year) / output_stem(name)) for name, year in fresh]
+        _write_workbooks(workbooks, members, checked, stamps, set(names), report)
     _remove_stale(manifest, set(names), report)
     manifest.save()
     return report
 
 
-def _collect(result: _Result, report: BuildReport, rendered: list, taken: dict[Path, str]) -> None:
+def _collect(result: _Result, report: BuildReport, rendered: list, taken: dict[Path, str], workbooks: Workbooks | None,
+             digests: dict[str, str]) -> None:
+    if workbooks is not None and result.record is not None:
+        workbooks.put(result.name, digests[result.name], result.record)  # stored now: the parent keeps no rows
     if result.problem:
         report.findings.append(result.problem)
     if result.stem_path is None:
@@ -281,6 +298,24 @@ def _collect(result: _Result, report: BuildReport, rendered: list, taken: dict[P
     report.written.extend(result.written)
     report.unchanged += result.unchanged
     rendered.append((result.name, result.stem_path))
+
+
+def _write_workbooks(workbooks: Workbooks, members: list[tuple[str, Path]], checked: dict[str, Checked],
+                     stamps: dict[str, str], present: set[str], report: BuildReport) -> None:
+    """汇总表.xlsx of each year: the filings with outputs, their findings and links to their files."""
+    listed = []
+    for name, stem_path in members:
+        summary = checked[name].summary
+        listed.append(Member(name, summary.name, summary.form_id, summary.year, stem_path, stamps[name]))
+
+    def links(stem_path: Path) -> dict[str, str]:
+        return {label: output_path(stem_path, suffix).name for suffix, label in LINKS if _current(output_path(stem_path, suffix))}
+
+    outcome = workbooks.write(listed, report.findings, links, present)
+    report.written += outcome.written
+    report.unchanged += outcome.unchanged
+    report.removed += outcome.removed
+    report.findings += outcome.notes
 
 
 def _make_pdfs(rendered: list[tuple[str, Path]], report: BuildReport) -> str:

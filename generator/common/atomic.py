@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+Result = TypeVar("Result")
 
 
 @cache
@@ -36,3 +41,22 @@ def write_bytes_atomic(target: Path, data: bytes, *, durable: bool = True) -> No
 
 def write_text_atomic(target: Path, text: str, *, durable: bool = True) -> None:
     write_bytes_atomic(target, text.encode("utf-8"), durable=durable)
+
+
+def write_stream_atomic(target: Path, write: Callable[[BinaryIO], Result]) -> tuple[Result, bool]:
+    """Let `write` stream a large file into a temporary file beside `target`, then rename it into place
+    unless `target` already holds the same bytes. Returns what `write` returned, and whether `target` changed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(handle, _default_mode())
+        with os.fdopen(handle, "wb") as stream:
+            result = write(stream)
+        if target.is_file() and filecmp.cmp(temporary, target, shallow=False):
+            os.unlink(temporary)
+            return result, False
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return result, True
