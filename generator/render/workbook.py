@@ -113,6 +113,8 @@ class _Sheet:
         self.parts.append(sheet)
         self.sheet, self.row = sheet, 0
         self.widths = [display_width(text) for text in self.heading]
+        self.chars = [0] * len(self.heading)
+        self.write = sheet.write_string
         for col, text in enumerate(self.heading):
             sheet.write_string(0, col, text, self.book.heading)
         self.row = 1
@@ -133,10 +135,11 @@ class _Sheet:
         whole = len(text) <= MAX_CELL_CHARS
         if not whole:
             text = text[:MAX_CELL_CHARS]
-        # Measuring is the costly part: only a text that could be wider than the column is measured.
-        if 2 * len(text) > self.widths[col] and self.widths[col] < self.limits[col]:
+        # Measuring is the costly part: only the longest text so far is measured.
+        if len(text) > self.chars[col] and self.widths[col] < self.limits[col]:
+            self.chars[col] = len(text)
             self.widths[col] = max(self.widths[col], display_width(max(text.split("\n"), key=len)))
-        self.sheet.write_string(row, col, text, cell_format)
+        self.write(row, col, text, cell_format)
         return whole
 
     def number(self, row: int, col: int, value, cell_format=None) -> None:
