@@ -46,9 +46,10 @@ def detail_columns(form: FormDefinition) -> list[str]:
 
 
 def printed_columns(form: FormDefinition) -> list[str]:
-    """The sheet labels of the columns beyond the fixed ones that the form prints (parts and details)."""
-    printed = {c.show for c in form.indicators.columns if not c.half}
-    return [label for label, _ in part_columns(form)] + [key for key in detail_columns(form) if key in printed]
+    """The sheet labels of the columns beyond the fixed ones that the form prints (parts and details), in its order."""
+    parts = {show: label for label, show in part_columns(form)}
+    fixed = ("level", "group", "name", "value")
+    return [parts.get(c.show, c.show) for c in form.indicators.columns if not c.half and c.show not in fixed]
 
 
 def extra_columns(forms: list[FormDefinition], used: set[str]) -> list[str]:

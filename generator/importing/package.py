@@ -1,5 +1,5 @@
-"""The zip package of a .docx, opened with limits, so that a hostile file is refused before it can
-inflate: a 1 MB zip can hold gigabytes.
+"""The zip package of a .docx (or an .xlsx: `kind` names it in messages), opened with limits, so that
+a hostile file is refused before it can inflate: a 1 MB zip can hold gigabytes.
 
 The zip's directory is measured from its end record before zipfile lists it (each listed entry costs
 about a kilobyte). Only the parts the importer needs are read — the package relationships and the
@@ -30,6 +30,7 @@ _ZIP64_LOCATOR = b"PK\x06\x07"  # 20 bytes just before the end record of a zip64
 _ZIP64_END = b"PK\x06\x06"  # 56 bytes just before the locator
 _ZIP64_BEFORE = 56 + 20
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+KINDS = {"Word": "Word（.docx）", "Excel": "Excel（.xlsx）"}
 
 
 class UnreadableDocument(Exception):
@@ -40,7 +41,7 @@ class DtdRefused(Exception):
     """Raised from a parser target that meets a <!DOCTYPE>."""
 
 
-def check_directory(path: Path) -> None:
+def check_directory(path: Path, kind: str = "Word") -> None:
     """Refuse a zip whose directory is too big to list, reading only its end records (as zipfile finds them)."""
     with path.open("rb") as stream:
         size = stream.seek(0, 2)
@@ -53,56 +54,56 @@ def check_directory(path: Path) -> None:
     else:
         at = tail.rfind(_END, before)
         if at < 0 or len(tail) - at < _END_SIZE:
-            raise UnreadableDocument(f"{path} 不是 Word（.docx）文件")
+            raise UnreadableDocument(f"{path} 不是 {KINDS[kind]} 文件")
     entries, directory = struct.unpack_from("<HI", tail, at + 10)
     zip64 = at - _ZIP64_BEFORE
     if zip64 >= 0 and tail[at - 20: at - 16] == _ZIP64_LOCATOR and tail[zip64: zip64 + 4] == _ZIP64_END:
         entries, directory = struct.unpack_from("<QQ", tail, zip64 + 32)
     if entries > MAX_ENTRIES or directory > MAX_DIRECTORY_BYTES:
         raise UnreadableDocument(
-            f"{path} 的 zip 目录有 {entries} 个条目（{directory} 字节），不像是 Word 文件（通常只有几十个），没有读取"
+            f"{path} 的 zip 目录有 {entries} 个条目（{directory} 字节），不像是 {kind} 文件（通常只有几十个），没有读取"
         )
 
 
-def _too_big(path: Path, name: str, limit: int) -> UnreadableDocument:
+def too_big(path: Path, name: str, limit: int) -> UnreadableDocument:
     return UnreadableDocument(
         f"{path} 的 {name} 解压后超过 {limit >> 20} MB，不像是申报表，没有读取（可能是压缩炸弹）；"
         "如果确实是申报表，请拆成几个较小的文档再导入"
     )
 
 
-def _chunks(archive: zipfile.ZipFile, path: Path, name: str, limit: int) -> Iterator[bytes]:
+def _chunks(archive: zipfile.ZipFile, path: Path, name: str, limit: int, kind: str) -> Iterator[bytes]:
     """The part inflated in chunks; refused when its header or its inflated data exceeds `limit`."""
     info = archive.getinfo(name)
     if info.file_size > limit:
-        raise _too_big(path, name, limit)
+        raise too_big(path, name, limit)
     inflated = 0
     try:
         with archive.open(info) as stream:
             while chunk := stream.read(CHUNK_BYTES):
                 inflated += len(chunk)
                 if inflated > limit:  # zipfile stops at the declared size; counting holds whatever it does
-                    raise _too_big(path, name, limit)
+                    raise too_big(path, name, limit)
                 yield chunk
     except (NotImplementedError, RuntimeError):
-        raise UnreadableDocument(f"{path} 的 {name} 无法解压（压缩方式不是 Word 用的，或者设了密码）") from None
+        raise UnreadableDocument(f"{path} 的 {name} 无法解压（压缩方式不是 {kind} 用的，或者设了密码）") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise UnreadableDocument(f"{path} 已损坏：{name} 解压出的内容与文件记录的不符，没有读取") from None
 
 
-def parse(archive: zipfile.ZipFile, path: Path, name: str, limit: int, target) -> None:
+def parse(archive: zipfile.ZipFile, path: Path, name: str, limit: int, target, kind: str = "Word") -> None:
     """Feed a part to an lxml parser target as it inflates; the target's own exceptions pass through."""
     parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        for chunk in _chunks(archive, path, name, limit):
+        for chunk in _chunks(archive, path, name, limit, kind):
             parser.feed(chunk)
         parser.close()
     except DtdRefused:
         raise UnreadableDocument(
-            f"{path} 的 {name} 含有 DTD 声明（<!DOCTYPE>）；Word 不会写这种内容，为安全起见没有读取"
+            f"{path} 的 {name} 含有 DTD 声明（<!DOCTYPE>）；{kind} 不会写这种内容，为安全起见没有读取"
         ) from None
     except etree.XMLSyntaxError as error:
-        raise UnreadableDocument(f"{path} 无法作为 Word 文件打开：{name} 不是完整的 XML（{error}）") from None
+        raise UnreadableDocument(f"{path} 无法作为 {kind} 文件打开：{name} 不是完整的 XML（{error}）") from None
 
 
 class _Relationships:
@@ -130,14 +131,15 @@ def _has(archive: zipfile.ZipFile, name: str) -> bool:
     return True
 
 
-def main_part(archive: zipfile.ZipFile, path: Path) -> str:
+def main_part(archive: zipfile.ZipFile, path: Path, kind: str = "Word") -> str:
     """The name of the main document part, from the package relationships."""
     if not _has(archive, "_rels/.rels"):
-        raise UnreadableDocument(f"{path} 无法作为 Word 文件打开：缺少包的关系文件 _rels/.rels")
+        raise UnreadableDocument(f"{path} 无法作为 {kind} 文件打开：缺少包的关系文件 _rels/.rels")
     relationships = _Relationships()
-    parse(archive, path, "_rels/.rels", MAX_RELATIONSHIPS_BYTES, relationships)
+    parse(archive, path, "_rels/.rels", MAX_RELATIONSHIPS_BYTES, relationships, kind)
     for target in relationships.targets:
         name = posixpath.normpath("/" + target).lstrip("/")
         if _has(archive, name):
             return name
-    raise UnreadableDocument(f"{path} 无法作为 Word 文件打开：找不到正文（word/document.xml）")
+    main = {"Word": "正文（word/document.xml）", "Excel": "工作簿（xl/workbook.xml）"}[kind]
+    raise UnreadableDocument(f"{path} 无法作为 {kind} 文件打开：找不到{main}")

@@ -288,25 +288,7 @@ class FormReader:
             self.out.problems.append(f"{place}：无法对应到栏目的内容：{' | '.join(unplaced)}")
 
     def _money(self, key: str, text: str, place: str) -> str:
-        compact = text.strip()
-        if not compact:
-            if self.form.funds.blank_is_zero:
-                return ""  # this form leaves an amount blank when there is none
-            self.out.notes.append(f"{place}：“{key}”是空白，按 0 万元导入")
-            return "0"
-        match = _MONEY.match(unicodedata.normalize("NFKC", compact))
-        if not match:
-            self.out.problems.append(f"{place}：“{key}”的金额“{text}”无法识别，原样导入")
-            return text
-        number, suffix = match["number"], match["suffix"] or ""
-        if "," in number:
-            self.out.notes.append(f"{place}：“{key}”的金额“{text}”去掉了千分位逗号")
-            number = number.replace(",", "")
-        if suffix and self.labels.unit_printed:
-            # The form prints the unit in its labels: the cell holds a bare number.
-            self.out.notes.append(f"{place}：“{key}”的金额“{text}”去掉了单位“{suffix}”（单位本来就是万元）")
-            suffix = ""
-        return number + suffix
+        return money_text(self.labels, key, text, place, self.out)
 
     def _review(self, cells: list[RowCell], texts: list[str], place: str) -> None:
         review = self.form.review
@@ -465,35 +447,65 @@ class FormReader:
         values = {show: text if show in target or not carried else "" for show, (text, carried) in own.items()}
         if not name and not any(values.values()):
             return None
-        for show in [s for s in values if s.startswith("?") and values[s]]:
-            self.out.problems.append(f"{place}：“{name}”的“{show[1:]}”栏：{values[show]}")
-        details = {show: text for show, text in values.items() if text and show not in target and not show.startswith("?")}
-        spec = self.form.indicators
-        parts = {part: values[part] for part in COLUMN_PARTS if part in values}
-        if not parts:
-            value = values.get("value", "")
-            return Indicator(name, {"指标值": value, **details} if details else value, value)
-        operator, number, unit = (parts.get(part, "") for part in COLUMN_PARTS)
-        joined = _joined(operator, number, unit, spec)
-        shown = operator + number + unit if joined is None else joined
-        if values.get("value", "").strip() and values["value"] != shown:
-            # a form printing the parts and the whole target: the parts are what the filing keeps
-            self.out.problems.append(f"{place}：“{name}”的指标值“{values['value']}”与分开的各栏（{shown}）不一致")
-        if joined is not None and not details:
-            return Indicator(name, joined, shown)
-        # A mapping keyed by the column headings, in column order. Empty parts are left out, unless the
-        # mapping would then not be read as parts (that takes an operator or unit key, or a number key
-        # other than 指标值).
-        kept = {part for part, text in parts.items() if text}
-        if not kept & {"operator", "unit"} and spec.part_label("number") == "指标值":
-            kept = set(parts)
-        entry = {}
-        for show, text in values.items():
-            if show in kept:
-                entry[spec.part_label(show)] = text
-            elif show in details:
-                entry[show] = text
-        return Indicator(name, entry, shown)
+        return indicator_from(name, values, self.form.indicators, place, self.out.problems)
+
+
+def money_text(labels: Labels, key: str, text: str, place: str, out: ImportedForm) -> str:
+    """An amount cell as the filing keeps it (notes and problems go to `out`): blank as 0 (or blank where
+    the form leaves it so), thousands separators dropped, 万元 dropped where the form prints the unit."""
+    compact = text.strip()
+    if not compact:
+        if labels.form.funds.blank_is_zero:
+            return ""  # this form leaves an amount blank when there is none
+        out.notes.append(f"{place}：“{key}”是空白，按 0 万元导入")
+        return "0"
+    match = _MONEY.match(unicodedata.normalize("NFKC", compact))
+    if not match:
+        out.problems.append(f"{place}：“{key}”的金额“{text}”无法识别，原样导入")
+        return text
+    number, suffix = match["number"], match["suffix"] or ""
+    if "," in number:
+        out.notes.append(f"{place}：“{key}”的金额“{text}”去掉了千分位逗号")
+        number = number.replace(",", "")
+    if suffix and labels.unit_printed:
+        # The form prints the unit in its labels: the cell holds a bare number.
+        out.notes.append(f"{place}：“{key}”的金额“{text}”去掉了单位“{suffix}”（单位本来就是万元）")
+        suffix = ""
+    return number + suffix
+
+
+def indicator_from(name: str, values: dict[str, str], spec: IndicatorsSpec, place: str, problems: list[str]) -> Indicator:
+    """An indicator from the texts of its columns, by show (value, operator/number/unit, detail keys,
+    "?<heading>" for a column the form does not have, which is reported)."""
+    for show in [s for s in values if s.startswith("?") and values[s]]:
+        problems.append(f"{place}：“{name}”的“{show[1:]}”栏：{values[show]}")
+    target = ("value", *COLUMN_PARTS)
+    details = {show: text for show, text in values.items() if text and show not in target and not show.startswith("?")}
+    parts = {part: values[part] for part in COLUMN_PARTS if part in values}
+    if not parts:
+        value = values.get("value", "")
+        return Indicator(name, {"指标值": value, **details} if details else value, value)
+    operator, number, unit = (parts.get(part, "") for part in COLUMN_PARTS)
+    joined = _joined(operator, number, unit, spec)
+    shown = operator + number + unit if joined is None else joined
+    if values.get("value", "").strip() and values["value"] != shown:
+        # a form printing the parts and the whole target: the parts are what the filing keeps
+        problems.append(f"{place}：“{name}”的指标值“{values['value']}”与分开的各栏（{shown}）不一致")
+    if joined is not None and not details:
+        return Indicator(name, joined, shown)
+    # A mapping keyed by the column headings, in column order. Empty parts are left out, unless the
+    # mapping would then not be read as parts (that takes an operator or unit key, or a number key
+    # other than 指标值).
+    kept = {part for part, text in parts.items() if text}
+    if not kept & {"operator", "unit"} and spec.part_label("number") == "指标值":
+        kept = set(parts)
+    entry = {}
+    for show, text in values.items():
+        if show in kept:
+            entry[spec.part_label(show)] = text
+        elif show in details:
+            entry[show] = text
+    return Indicator(name, entry, shown)
 
 
 def _joined(operator: str, number: str, unit: str, spec: IndicatorsSpec) -> str | None:

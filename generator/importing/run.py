@@ -1,4 +1,4 @@
-"""Running an import: documents in (converting .doc first), filing files out, messages for the user."""
+"""Running an import: documents in (converting .doc and .xls first), filing files out, messages for the user."""
 
 from __future__ import annotations
 
@@ -26,27 +26,35 @@ class ImportOutcome:
     problems: int = 0  # pieces of content that could not be placed (kept as comments)
 
 
-def _docx_sources(documents: list[Path], outcome: ImportOutcome, work: Path) -> dict[Path, Path]:
-    """Each input → a .docx to read (old .doc files converted through LibreOffice)."""
-    old = [d for d in documents if d.suffix.lower() == ".doc" and d.is_file()]
-    sources = {d: d for d in documents if d not in old}
+OLD_FORMATS = {".doc": ("docx", "Word"), ".xls": ("xlsx", "Excel")}  # converted through LibreOffice first
+
+
+def _sources(documents: list[Path], outcome: ImportOutcome, work: Path) -> dict[Path, Path]:
+    """Each input → a .docx or .xlsx to read (old .doc and .xls files converted through LibreOffice), in input order."""
+    old = [d for d in documents if d.suffix.lower() in OLD_FORMATS and d.is_file()]
+    sources = {d: d for d in documents}
     if not old:
         return sources
     soffice = find_soffice()
-    if soffice is None:
-        for document in old:
-            outcome.messages.append(f"{document}: 错误：读取 .doc 需要 LibreOffice（soffice），没有找到；请安装，或在 Word 中另存为 .docx")
-            outcome.errors += 1
-        return sources
-    conversion = convert(old, "docx", soffice)
-    for document in old:
-        if document in conversion.converted:
-            target = work / f"{len(sources):06d}.docx"
-            target.write_bytes(conversion.converted[document])
-            sources[document] = target
-        else:
-            outcome.messages.append(f"{document}: 错误：{conversion.failed[document]}")
-            outcome.errors += 1
+    for suffix, (target_format, program) in OLD_FORMATS.items():
+        group = [d for d in old if d.suffix.lower() == suffix]
+        if group and soffice is None:
+            for document in group:
+                outcome.messages.append(
+                    f"{document}: 错误：读取 {suffix} 需要 LibreOffice（soffice），没有找到；请安装，或在 {program} 中另存为 .{target_format}")
+                outcome.errors += 1
+                del sources[document]
+            continue
+        conversion = convert(group, target_format, soffice) if group else None
+        for document in group:
+            if document in conversion.converted:
+                target = work / f"{old.index(document):06d}.{target_format}"
+                target.write_bytes(conversion.converted[document])
+                sources[document] = target
+            else:
+                outcome.messages.append(f"{document}: 错误：{conversion.failed[document]}")
+                outcome.errors += 1
+                del sources[document]
     return sources
 
 
@@ -57,8 +65,11 @@ def import_documents(
     the one form given by --form)."""
     outcome = ImportOutcome()
     with tempfile.TemporaryDirectory(prefix="jixiao-import-") as work:
-        for document, readable in _docx_sources(documents, outcome, Path(work)).items():
-            _import_document(document, readable, forms, forced, out_dir, year, outcome)
+        for document, readable in _sources(documents, outcome, Path(work)).items():
+            if readable.suffix.lower() == ".xlsx":
+                _import_workbook(document, readable, forms, forced, out_dir, year, outcome)
+            else:
+                _import_document(document, readable, forms, forced, out_dir, year, outcome)
     return outcome
 
 
@@ -87,6 +98,32 @@ def _import_document(
     for problem in leftovers:
         outcome.messages.append(f"{document}: 未能导入：{problem}")
         outcome.problems += 1
+    for imported in found:
+        _write_form(document, imported, out_dir, imported.year or year, outcome)
+
+
+def _import_workbook(
+    document: Path, readable: Path, forms: list[FormDefinition], forced: bool, out_dir: Path | None, year: int | None,
+    outcome: ImportOutcome,
+) -> None:
+    from .xlsx_import import WorkbookReader  # openpyxl only for a workbook
+    from .xlsx_read import read_workbook
+
+    try:
+        book = read_workbook(readable)
+    except UnreadableDocument as unreadable:
+        outcome.messages.append(f"{document}: 错误：{str(unreadable).replace(str(readable), str(document))}")
+        outcome.errors += 1
+        return
+    reader = WorkbookReader(book, forms, forced)
+    found = reader.read()
+    for message in reader.messages:
+        outcome.messages.append(f"{document}: 未能导入：{message}")
+        outcome.problems += 1
+    if not found:
+        outcome.messages.append(f"{document}: 错误：没有找到申报表（一行一个三级指标的工作表，或 jixiao 汇总表的“栏目原文”）")
+        outcome.errors += 1
+        return
     for imported in found:
         _write_form(document, imported, out_dir, imported.year or year, outcome)
 
