@@ -201,6 +201,8 @@ def _read(path: Path, parts: dict[str, str]) -> Workbook:
 
 
 def _rows(sheet, into: SheetRows, rows_left: list[int], cells_left: list[int]) -> None:
+    from openpyxl.utils.escape import unescape
+
     for number, row in enumerate(sheet.iter_rows(), start=1):
         if all(_blank(cell.value) for cell in row):
             continue
@@ -210,7 +212,10 @@ def _rows(sheet, into: SheetRows, rows_left: list[int], cells_left: list[int]) -
             raise _TooMuch(f"有内容的行超过 {MAX_ROWS} 行")
         if cells_left[0] < 0:
             raise _TooMuch(f"单元格超过 {MAX_CELLS} 个")
-        cells = [XCell(cell.value, getattr(cell, "number_format", None) or "General") for cell in row]
+        # openpyxl leaves Excel's escapes in text (_x000D_ for a carriage return, _x005F_ for a "_" that
+        # starts one): unescaped here, so that a text reads as Excel shows it.
+        cells = [XCell(unescape(cell.value) if isinstance(cell.value, str) else cell.value,
+                       getattr(cell, "number_format", None) or "General") for cell in row]
         while cells and _blank(cells[-1].value):
             cells.pop()
         into.rows[number] = cells
