@@ -27,7 +27,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from ..filing.table import FILE_COLUMN, FORM_KEY, HALF_COLUMN, PATH_SEPARATOR, YEAR_KEY, part_columns
 from ..forms.definition import COLUMN_PARTS, FormDefinition
-from .labels import EXACT, Labels, norm
+from .labels import ALIAS, EXACT, Labels, norm
 from .reader import ImportedForm, indicator_from, money_text
 from .xlsx_read import SheetRows, Workbook, XCell
 
@@ -219,24 +219,26 @@ def _column_roles(form: FormDefinition, texts: dict[int, str]) -> dict[int, str]
 
 
 def _fit(form: FormDefinition, texts: dict[int, str], names: list[tuple[str, str]]) -> int:
-    """How well a pack fits an indicator sheet: its own column headings, fields and 一级/二级 names."""
+    """How well a pack fits an indicator sheet: headings it prints itself count more than generic ones or
+    aliases, 一级/二级 names it has count, and what it cannot place counts against it."""
     labels = Labels(form)
+    own = {norm(c.label) for c in form.indicators.columns} | {norm(d.key) for d in form.indicators.details}
     score = 0
-    for role in _column_roles(form, texts).values():
-        score += -1 if role.startswith("?") else EXACT if role not in ("skip", "year", "form") else 0
-    seen = set()
-    for level, group in names:
-        for text, table in ((level, labels.levels), (group, None)):
-            key = norm(text)
-            if not key or (text, table is None) in seen:
-                continue
-            seen.add((text, table is None))
-            if table is not None:
-                meaning = table.get(key)
-                score += meaning.weight if meaning else -EXACT
-            else:
-                found = labels.groups.get(key)
-                score += labels.group_weight(text, found[1]) if found else -EXACT
+    for col, role in _column_roles(form, texts).items():
+        key = norm(texts[col])
+        if role.startswith("?"):
+            score -= EXACT
+        elif role.startswith(("field:", "money:")):
+            meaning = labels.cells.get(key)
+            score += meaning.weight if meaning else ALIAS
+        elif role not in ("skip", "year", "form"):
+            score += EXACT if key in own else ALIAS
+    for level in dict.fromkeys(level for level, _ in names if norm(level)):
+        meaning = labels.levels.get(norm(level))
+        score += meaning.weight if meaning else -EXACT
+    for group in dict.fromkeys(group for _, group in names if norm(group)):
+        found = labels.groups.get(norm(group))
+        score += found[1].weight if found else -EXACT
     return score
 
 
@@ -251,6 +253,7 @@ class WorkbookReader:
         self.messages: list[str] = []  # about the workbook as a whole
         self.projects: dict[str, _Project] = {}
         self.duplicates: set[str] = set()
+        self.recognition = self.close = ""  # how the last budget sheet's pack was chosen; a close call
 
     def read(self) -> list[ImportedForm]:
         indicator_labels = _normed(INDICATOR_LABELS) | {
@@ -356,10 +359,13 @@ class WorkbookReader:
                 project.year = title_year
             if not project.form_id and sheet_form is not None:
                 project.form_id, project.recognition = sheet_form.id, self.recognition
+                if self.close:
+                    project.notes.append(self.close)
             project.rows.append((sheet, row, texts, cells))
 
     def _sheet_form(self, sheet: SheetRows, texts: dict[int, str], rows: list) -> FormDefinition:
         """The pack a budget system's sheet is read with: --form, or the one that fits it best."""
+        self.close = ""
         if self.forced is not None:
             self.recognition = f"按 --form 指定的表样 {self.forced.id}（{self.forced.name}）读取"
             return self.forced
@@ -371,8 +377,8 @@ class WorkbookReader:
         best = ranked[0]
         self.recognition = f"按表头和指标名称识别为表样 {best.id}（{best.name}）"
         if close := [form.id for form in ranked[1:] if fits[best.id] - fits[form.id] < CLOSE]:
-            self.messages.append(
-                f"工作表“{sheet.name}”：表样 {'、'.join(close)} 与 {best.id} 几乎一样符合，按 {best.id} 导入；如果不对，请用 --form 指定表样重新导入")
+            self.close = (f"工作表“{sheet.name}”：表样 {'、'.join(close)} 与 {best.id} 几乎一样符合，按 {best.id} 导入；"
+                          "如果不对，请用 --form 指定表样重新导入")
         return best
 
     # -- one filing -----------------------------------------------------------------------------
@@ -380,7 +386,8 @@ class WorkbookReader:
         form = self.forced or self.forms.get(project.form_id)
         if project.name in self.duplicates or form is None:
             return None
-        imported = ImportedForm(project.place, form, year=project.year, notes=project.notes, problems=project.problems)
+        year = project.year or _year(self.book.title)  # a sheet without years: the workbook's title may say
+        imported = ImportedForm(project.place, form, year=year, notes=project.notes, problems=project.problems)
         imported.recognition = project.recognition or f"按汇总表的“{FORM_KEY}”栏读取为表样 {form.id}（{form.name}）"
         if self.forced and project.form_id and project.form_id != form.id:
             imported.notes.append(f"{project.place}：汇总表写的表样是 {project.form_id}，按 --form 指定的 {form.id} 导入")

@@ -50,6 +50,7 @@ class SheetRows:
 class Workbook:
     sheets: list[SheetRows]
     epoch: datetime  # day 0 of its date serials (1899-12-30, or 1904-01-01 in a 1904 workbook)
+    title: str = ""  # the document's title property (jixiao's says the year: 2024年度项目支出绩效目标汇总表)
 
 
 class _TooMuch(Exception):
@@ -195,7 +196,7 @@ def _read(path: Path, parts: dict[str, str]) -> Workbook:
                     sheet.reset_dimensions()  # a stale dimension must not add a million empty rows
                     _rows(sheet, rows, rows_left, cells_left)
                     sheets.append(rows)
-            return Workbook(sheets, book.epoch)
+            return Workbook(sheets, book.epoch, book.properties.title or "")
         finally:
             book.close()
 
