@@ -808,6 +808,28 @@ def test_pdf_contains_every_indicator(seed_build, name):
         assert re.search(r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts", info)
 
 
+def _pdf_pages(pdf: Path) -> list[str]:
+    """Each page's text, whitespace removed, in the order the page draws it (pdftotext -raw): a table
+    row's cells one after another, a header row repeated on the page first."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)$", info, re.M)[1])
+    return [_no_whitespace(_pdf_text(pdf, "-raw", "-f", str(page), "-l", str(page))) for page in range(1, count + 1)]
+
+
+def _needs_pdf_tools() -> None:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed; --pdf cannot be tested")
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("pdftotext / pdfinfo (poppler-utils) are not installed")
+
+
+def test_a_filing_that_fits_a_page_prints_on_one_page(seed_build):
+    _needs_pdf_tools()
+    pages = _pdf_pages(seed_build / "督查室工作经费.pdf")
+    assert len(pages) == 1  # its 20 indicators and the note fit one A4 page
+    assert pages[0].startswith("附件2:" + TITLE) and pages[0].endswith(_no_whitespace(NOTE))
+
+
 def test_six_pdfs_from_one_build(seed_build):
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed; --pdf cannot be tested")
