@@ -3,7 +3,8 @@
 Every printed text is a docxtpl tag into the context of layout.form_context, so the same template
 serves every filing of the pack: the header grid cell by cell (`header_rows`), the indicator table
 as a header row and a `{%tr for row in rows %}` loop (word.py sets the vertical merges after
-rendering, from the cells that print `row.l1` and `row.l2`), the review row, note and footer.
+rendering, from the cells that print `row.l1` and `row.l2` and the label cell that starts a merge),
+the review row, note and footer.
 The building blocks (fonts, widths, row properties) are shared with the hand-made yinchuan
 template's script, templates/yinchuan-2024/make_template.py.
 """
@@ -100,6 +101,23 @@ def paragraph(container, text: str, *, align, east_asia: str, size: float, bold:
     return added
 
 
+def hidden_paragraph(document) -> None:
+    """A paragraph that prints nothing (hidden paragraph mark, 1 pt). Between two tables that print as
+    one grid it keeps them two tables: with nothing between them Word and LibreOffice join them, and
+    the second table's header row, no longer the top row of a table, is not repeated on later pages.
+    After a table that ends the document it is the paragraph Word requires there, taking no room
+    that could push it onto a page of its own."""
+    added = document.add_paragraph()
+    added.paragraph_format.line_spacing = Pt(1)
+    mark = OxmlElement("w:rPr")
+    mark.append(OxmlElement("w:vanish"))
+    for tag in ("w:sz", "w:szCs"):
+        size = OxmlElement(tag)
+        size.set(qn("w:val"), "2")
+        mark.append(size)
+    added._p.get_or_add_pPr().append(mark)
+
+
 def cell_text(cell, text: str, *, align=LEFT) -> None:
     first = cell.paragraphs[0]
     first.alignment = align
@@ -146,6 +164,34 @@ def table(document, rows: int, widths_mm: tuple[float, ...]):
 
 def merge(grid_table, row: int, first: int, last: int):
     return grid_table.cell(row, first).merge(grid_table.cell(row, last))
+
+
+# What may follow w:tcBorders in w:tcPr (CT_TcPr's schema order).
+_AFTER_BORDERS = (
+    "w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+    "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange",
+)
+
+
+def open_side(cell, side: str) -> None:
+    """No border on one side of the cell (`top` or `bottom`), whatever the table's borders."""
+    borders = OxmlElement("w:tcBorders")
+    line = OxmlElement(f"w:{side}")
+    line.set(qn("w:val"), "nil")
+    borders.append(line)
+    cell._tc.get_or_add_tcPr().insert_element_before(borders, *_AFTER_BORDERS)
+
+
+def label_column(header_cell, row_cell, text: str) -> None:
+    """The indicator table's left label (绩效指标), printed as one cell from the header row down to the
+    last indicator row. The header row repeats on every page, and LibreOffice repeats it only when
+    no cell of it is merged into the rows below: so the header row's cell is empty and open at the
+    bottom, and the cell of the loop's row, open at the top, prints the label in the first indicator
+    row and starts a merge that jixiao continues down every indicator row (word.py)."""
+    open_side(header_cell, "bottom")
+    row_cell._tc.vMerge = "restart"
+    open_side(row_cell, "top")
+    cell_text(row_cell, f"{{% if loop.first %}}{text}{{% endif %}}", align=CENTER)
 
 
 USED_STYLES = {"TableGrid"}  # besides the defaults (Normal, TableNormal, ...)
@@ -266,10 +312,7 @@ def _indicator_table(document, form: FormDefinition) -> None:
     repeat_on_every_page(header)
     first = 0
     if spec.label_column:
-        # One label cell down the header and every indicator row: restarted here, continued by each rendered row.
-        header.cells[0]._tc.vMerge = "restart"
-        cell_text(header.cells[0], "{{ indicator_label }}", align=CENTER)
-        data.cells[0]._tc.vMerge = "continue"
+        label_column(header.cells[0], data.cells[0], "{{ indicator_label }}")
         first = 1
     for index, column in enumerate(spec.columns):
         cell_text(header.cells[first + index], f"{{{{ columns[{index}] }}}}", align=CENTER)
@@ -320,11 +363,15 @@ def build_template(form: FormDefinition) -> bytes:
     _header_table(document, form, width)
     if form.indicators.caption:
         paragraph(document, "{{ form.caption }}", align=CENTER, east_asia=TITLE_FONT, size=14, bold=True, space_after=6)
+    else:
+        hidden_paragraph(document)
     _indicator_table(document, form)
     if form.note:
         paragraph(document, "{{ form.note }}", align=LEFT, east_asia=BODY_FONT, size=11)
     if form.footer:
         _spread(document, [f"{{{{ form.footer[{index}] }}}}" for index in range(len(form.footer))], width, align_last_right=False)
+    if not form.note and not form.footer:
+        hidden_paragraph(document)
     return package(document)
 
 
