@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 
 SCRIPT = REPO / ".ci" / "missing-packages"
-EVERY_PACKAGE = ["git", "python3-venv", "libreoffice-writer-nogui", "poppler-utils", "fontconfig", "fonts-noto-cjk"]
+EVERY_PACKAGE = ["git", "python3-venv", "libreoffice-writer-nogui", "libreoffice-calc-nogui", "poppler-utils", "fontconfig", "fonts-noto-cjk"]
 RUNS = 20
 
 
@@ -36,6 +36,7 @@ def installed(tmp_path) -> Path:
     other fonts to fill the pipe many times over, so that a reader that stops at the match kills it."""
     for name in ("git", "python3", "soffice", "pdftotext"):
         command(tmp_path, name)
+    (tmp_path / "libsclo.so").touch()  # Calc, beside soffice
     command(tmp_path, "fc-list", 'import sys\nsys.stdout.write("Noto Serif CJK SC\\n" + "DejaVu Sans\\n" * 200_000)')
     return tmp_path
 
@@ -46,6 +47,11 @@ def test_a_bare_machine_lacks_every_package(tmp_path):
 
 def test_a_complete_machine_lacks_nothing_every_time(installed):
     assert [missing_packages(str(installed)) for _ in range(RUNS)] == [[]] * RUNS
+
+
+def test_without_calc_only_calc_is_missing(installed):
+    (installed / "libsclo.so").unlink()
+    assert missing_packages(str(installed)) == ["libreoffice-calc-nogui"]
 
 
 def test_without_the_cjk_font_only_the_fonts_are_missing(installed):
