@@ -1,11 +1,14 @@
 """jixiao's build and check at scale, against the plain docxtpl loop, in one run.
 
-    python benchmarks/bench.py --filings 1000 [--json results.json] [--jobs N]
+    python benchmarks/bench.py --filings 1000 [--json results.json] [--jobs N] [--xlsx 20000 [--only-xlsx]]
 
 Generates N synthetic filings (deterministic), then measures on the same files and template:
 the baseline loop, `jixiao build` cold / unchanged / one filing changed, `jixiao check` cold and
 warm, and the peak memory (RSS of the process and its workers) of each, plus a cold build at N/20.
 The builds write Word files only (`--format docx`), as the baseline does.
+--xlsx N adds the year's summary workbook (汇总表.xlsx) of N synthetic filings: a cold `--format xlsx`
+build, then the workbook written again from the record store (deleted; nothing else to do), an
+unchanged build and a build with one filing changed, with their peak memory.
 """
 
 from __future__ import annotations
@@ -109,13 +112,60 @@ def timed_baseline(work: Path, paths: list[Path], out_dir: Path) -> tuple[float,
     return timed([sys.executable, "-c", code, *names], work, env)
 
 
+def workbook_figures(count: int, seed: int, jobs: int) -> dict:
+    """汇总表.xlsx of `count` synthetic filings, in a folder of its own."""
+    jixiao = str(Path(sys.executable).with_name("jixiao"))
+    work = Path(tempfile.mkdtemp(prefix="jixiao-bench-xlsx-"))
+    try:
+        paths = write_filings(work / "projects", count, seed)
+        # one 指标明细 row per indicator: the synthetic filings file no empty group
+        rows = sum(line.startswith("      ") for path in paths for line in path.read_text(encoding="utf-8").splitlines())
+        env = {**os.environ, "JIXIAO_CACHE_DIR": str(work / "cache"), "CI": "true"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "generator")], check=True, env=env)
+        build = [jixiao, "build", "projects", "--out", "out", "--format", "xlsx", "-q", "-j", str(jobs)]
+        workbook = work / "out" / "2024" / "汇总表.xlsx"
+        figures: dict = {"xlsx_filings": count, "xlsx_rows": rows}
+        figures["xlsx_cold_s"], figures["rss_xlsx_cold_mb"] = timed(build, work, env)
+        workbook.unlink()
+        figures["xlsx_20k_s"], figures["rss_xlsx_20k_mb"] = timed(build, work, env)
+        figures["xlsx_mb"] = round(workbook.stat().st_size / 2**20, 1)
+        figures["xlsx_noop_s"], figures["rss_xlsx_noop_mb"] = timed(build, work, env)
+        with paths[len(paths) // 2].open("a", encoding="utf-8") as stream:
+            stream.write("# 改了一处\n")
+        figures["xlsx_one_change_s"], figures["rss_xlsx_one_change_mb"] = timed(build, work, env)
+        return figures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report_workbook(r: dict) -> None:
+    print(f"汇总表.xlsx of {r['xlsx_filings']} synthetic filings ({r['xlsx_rows']} indicator rows, {r['xlsx_mb']} MB)")
+    for label, key, rss in (
+        ("cold build --format xlsx", "xlsx_cold_s", "rss_xlsx_cold_mb"),
+        ("workbook written from the store", "xlsx_20k_s", "rss_xlsx_20k_mb"),
+        ("nothing changed", "xlsx_noop_s", "rss_xlsx_noop_mb"),
+        ("one filing changed", "xlsx_one_change_s", "rss_xlsx_one_change_mb"),
+    ):
+        print(f"{label:36s} {r[key]:9.2f} s {r[rss]:10.0f} MB peak RSS")
+    print(f"workbook written in {r['xlsx_20k_s']:.1f} s (target ≤ 30), peak {r['rss_xlsx_20k_mb']:.0f} MB (target ≤ 500)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--filings", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--xlsx", type=int, default=0, metavar="N", help="also measure 汇总表.xlsx of N filings (20000: the target)")
+    parser.add_argument("--only-xlsx", action="store_true", help="only the workbook measurements")
     args = parser.parse_args()
+    if args.only_xlsx:
+        figures = {"jobs": args.jobs, **workbook_figures(args.xlsx or 20000, args.seed, args.jobs)}
+        report_workbook(figures)
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        return
     jixiao = str(Path(sys.executable).with_name("jixiao"))
     work = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
     try:
@@ -147,7 +197,12 @@ def main() -> None:
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.xlsx:
+        results.update(workbook_figures(args.xlsx, args.seed, args.jobs))
     report(results)
+    if args.xlsx:
+        print()
+        report_workbook(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

@@ -139,3 +139,28 @@ def test_a_broken_pack_is_reported_from_the_cache_too_and_gone_once_fixed(tmp_pa
     form_file.write_text(NINGXIA, encoding="utf-8")
     fixed = check()
     assert fixed.returncode == 0 and fixed.stdout == ""
+
+
+def test_department_and_unit_fields_default_to_the_first_fitting_header_field():
+    chosen = {path.parent.name: (read_pack(path).department_field, read_pack(path).unit_field)
+              for path in sorted((REPO / "templates").glob("*/form.yaml"))}
+    assert chosen == {
+        "gansu-2023": ("主管部门", "组织实施单位"),  # a sub-field of 项目实施计划
+        "hunan-2023": ("预算部门", ""),  # no implementing unit on the form
+        "inner-mongolia-2021": ("主管部门", "实施单位"),
+        "mof-2021": ("主管部门及代码", "实施单位"),
+        "ningxia-2019": ("主管部门", "实施单位"),
+        "wuhan-2020": ("主管部门及编码", "实施单位"),
+        "yinchuan-2024": ("主管部门及代码", "实施单位"),
+    }
+
+
+def test_department_and_unit_fields_can_be_named_or_left_out(tmp_path):
+    path = broken(tmp_path, ("id: ningxia-2019\n", "id: ningxia-2019\ndepartment_field: 实施单位\nunit_field: \"\"\n"))
+    form = read_pack(path)
+    assert (form.department_field, form.unit_field) == ("实施单位", "")
+
+
+def test_a_department_field_that_is_no_header_field_is_reported_at_its_line(tmp_path):
+    path = broken(tmp_path, ("id: ningxia-2019\n", "id: ningxia-2019\ndepartment_field: 主管单位\n"))
+    assert problems(path) == [(line_of(path, "department_field:"), "department_field“主管单位”不是表头栏目（汇总表按它列出主管部门）")]
