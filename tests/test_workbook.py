@@ -454,3 +454,32 @@ def test_a_build_without_xlsx_leaves_no_workbook_and_xlsx_alone_writes_only_it(t
     assert sorted(p.name for p in (tmp_path / "b" / "2024").iterdir()) == ["汇总表.xlsx"]
     assert [row[12:] for row in _rows(openpyxl.load_workbook(tmp_path / "b" / "2024" / "汇总表.xlsx")["项目汇总"])[1:2]] == [
         ["projects/2024/信创设备购置经费.yaml"]]  # no output files to link to
+
+
+def test_a_table_longer_than_a_sheet_goes_on_in_the_next_one_and_imports_back(tmp_path, monkeypatch, capsys):
+    import generator.render.workbook
+
+    monkeypatch.setattr(generator.render.workbook, "MAX_ROWS", 50)  # Excel's 1,048,576, scaled down
+    projects = _project(tmp_path)
+    assert _build(projects, tmp_path / "out", "--format", "xlsx") == 0
+    book = openpyxl.load_workbook(tmp_path / "out" / "2024" / "汇总表.xlsx")
+    assert book.sheetnames == ["项目汇总", "指标明细", "审核问题", "栏目原文", "指标明细(2)", "指标明细(3)"]
+    parts = [_rows(book[name]) for name in ("指标明细", "指标明细(2)", "指标明细(3)")]
+    assert [len(rows) - 1 for rows in parts] == [49, 49, 22]  # 119 indicators and one empty group, under a heading each
+    assert parts[0][0] == parts[1][0] == parts[2][0]
+    assert run(["import", str(tmp_path / "out" / "2024" / "汇总表.xlsx"), "--out", str(tmp_path / "back")]) == 0
+    for original in SEED.glob("*.yaml"):
+        assert yaml.safe_load((tmp_path / "back" / original.name).read_text(encoding="utf-8")) == yaml.safe_load(
+            original.read_text(encoding="utf-8"))
+
+
+def test_a_text_longer_than_a_cell_is_cut_and_said(tmp_path, capsys):
+    long_goal = "提" * 40_000
+    text = re.sub(r"年度总体目标: .*", f"年度总体目标: {long_goal}", _seed_text())
+    projects = _project(tmp_path, {"长.yaml": text})
+    capsys.readouterr()
+    assert run(["build", str(projects), "--out", str(tmp_path / "out"), "--format", "xlsx"]) == 0
+    err = capsys.readouterr().err
+    assert "projects/2024/长.yaml:1:1: 警告 [build.workbook] 汇总表.xlsx 的单元格最多 32767 个字，栏目原文的“年度总体目标”只写入了前 32767 个字" in err
+    fields = _rows(openpyxl.load_workbook(tmp_path / "out" / "2024" / "汇总表.xlsx")["栏目原文"])
+    assert fields[1][11] == "提" * 32_767

@@ -104,17 +104,15 @@ class _Sheet:
         self.book, self.name, self.heading = book, name, heading
         self.frozen_columns = frozen_columns
         self.limits = [WIDTH_LIMITS["long" if index in long_columns else "short"] for index in range(len(heading))]
-        self.parts: list = []
+        self.parts = 0
         self._start()
 
     def _start(self) -> None:
-        number = len(self.parts) + 1
-        sheet = self.book.workbook.add_worksheet(self.name if number == 1 else f"{self.name}({number})")
-        self.parts.append(sheet)
-        self.sheet, self.row = sheet, 0
+        self.parts += 1
+        sheet = self.book.workbook.add_worksheet(self.name if self.parts == 1 else f"{self.name}({self.parts})")
+        self.sheet = sheet
         self.widths = [display_width(text) for text in self.heading]
-        self.chars = [0] * len(self.heading)
-        self.write = sheet.write_string
+        self.chars = [0] * len(self.heading)  # the longest text so far, in characters
         for col, text in enumerate(self.heading):
             sheet.write_string(0, col, text, self.book.heading)
         self.row = 1
@@ -139,7 +137,7 @@ class _Sheet:
         if len(text) > self.chars[col] and self.widths[col] < self.limits[col]:
             self.chars[col] = len(text)
             self.widths[col] = max(self.widths[col], display_width(max(text.split("\n"), key=len)))
-        self.write(row, col, text, cell_format)
+        self.sheet.write_string(row, col, text, cell_format)
         return whole
 
     def number(self, row: int, col: int, value, cell_format=None) -> None:
