@@ -223,8 +223,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
             jobs=jobs or default_jobs(), cache=None if no_cache else CheckCache(), progress=progress,
         )
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
-    # What kept a filing from being built, and what the build itself could not do (build.*): check does not show these.
-    shown = [f for f in report.findings if f in errors and f.file in report.failed or f.rule.startswith("build.")]
+    # What kept a filing from being built; without -q also what the build itself could not do exactly
+    # (build.*, such as an amount the workbook holds as text): check does not show these.
+    shown = [f for f in report.findings if f in errors and f.file in report.failed or f.rule.startswith("build.") and not quiet]
     click.echo(FORMATTERS["text"](list(dict.fromkeys(shown))), nl=False, err=True)
     if not quiet:
         counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}

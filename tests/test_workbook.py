@@ -483,3 +483,38 @@ def test_a_text_longer_than_a_cell_is_cut_and_said(tmp_path, capsys):
     assert "projects/2024/长.yaml:1:1: 警告 [build.workbook] 汇总表.xlsx 的单元格最多 32767 个字，栏目原文的“年度总体目标”只写入了前 32767 个字" in err
     fields = _rows(openpyxl.load_workbook(tmp_path / "out" / "2024" / "汇总表.xlsx")["栏目原文"])
     assert fields[1][11] == "提" * 32_767
+
+
+def test_a_workbook_interrupted_while_zipping_leaves_no_file_and_no_noise(tmp_path, monkeypatch):
+    """Ctrl-C inside XlsxWriter's close: the temporary file goes, and the half-written zip, collected later,
+    finds its stream still open (a closed one made Python print a traceback at exit)."""
+    import gc
+    import sys
+
+    import xlsxwriter
+    import xlsxwriter.workbook
+
+    from generator.common.atomic import write_stream_atomic
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(xlsxwriter.workbook.ZipFile, "write", interrupted)
+
+    def write(stream):
+        book = xlsxwriter.Workbook(stream, {"constant_memory": True})
+        book.add_worksheet().write_string(0, 0, "汇总")
+        book.close()
+
+    try:
+        write_stream_atomic(tmp_path / "汇总表.xlsx", write)
+    except KeyboardInterrupt:
+        pass
+    else:
+        pytest.fail("the interruption was lost")
+    gc.collect()
+    assert unraisable == []
+    assert list(tmp_path.iterdir()) == []

@@ -50,8 +50,11 @@ def write_stream_atomic(target: Path, write: Callable[[BinaryIO], Result]) -> tu
     handle, temporary = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(handle, _default_mode())
-        with os.fdopen(handle, "wb") as stream:
-            result = write(stream)
+        stream = os.fdopen(handle, "wb")
+        # Closed only when `write` is done: interrupted (Ctrl-C), a writer may still hold it (a zip file
+        # writes its directory when it is collected), and must not find it closed under it.
+        result = write(stream)
+        stream.close()
         if target.is_file() and filecmp.cmp(temporary, target, shallow=False):
             os.unlink(temporary)
             return result, False
