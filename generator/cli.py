@@ -225,7 +225,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     # What kept a filing from being built; without -q also what the build itself could not do exactly
     # (build.*, such as an amount the workbook holds as text): check does not show these.
-    shown = [f for f in report.findings if f in errors and f.file in report.failed or f.rule.startswith("build.") and not quiet]
+    failed = set(report.failed)
+    shown = [f for f in report.findings
+             if f.severity is Severity.ERROR and f.file in failed or f.rule.startswith("build.") and not quiet]
     click.echo(FORMATTERS["text"](list(dict.fromkeys(shown))), nl=False, err=True)
     if not quiet:
         counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
