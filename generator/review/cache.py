@@ -38,6 +38,7 @@ def _summary_to_json(summary: Summary | None) -> dict | None:
         "path": summary.path, "form_id": summary.form_id, "year": summary.year, "name": summary.name,
         "total": str(summary.total), "indicators": summary.indicators,
         "name_position": [summary.name_position.line, summary.name_position.col],
+        "unit": summary.unit, "amounts": [[key, None if amount is None else str(amount)] for key, amount in summary.amounts],
     }
 
 
@@ -46,7 +47,8 @@ def _summary_from_json(data: dict | None) -> Summary | None:
         return None
     return Summary(
         data["path"], data["form_id"], data["year"], data["name"], Decimal(data["total"]), data["indicators"],
-        Position(*data["name_position"]),
+        Position(*data["name_position"]), data["unit"],
+        tuple((key, None if amount is None else Decimal(amount)) for key, amount in data["amounts"]),
     )
 
 
@@ -94,7 +96,7 @@ class CheckCache:
             findings = [_finding_from_json(f) for f in entry["findings"]]
             suppressions = [Suppression(s["line"], s["col"], tuple(s["ids"])) for s in entry["suppressions"]]
             return findings, _summary_from_json(entry["summary"]), suppressions
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, ArithmeticError):  # ArithmeticError: an amount that is no number
             return None
 
     def put(self, name: str, digest: str, checked, stat: list[int] | None) -> None:

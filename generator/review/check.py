@@ -177,6 +177,12 @@ def pack_problems(cache: CheckCache | None) -> list[Finding]:
     return cache.pack_problems() if cache is not None else list(form_problems())
 
 
+def own_findings(name: str, checked: Checked, config: Config | None) -> list[Finding]:
+    """What `jixiao check` reports for this file checked on its own: its findings with its suppression
+    comments and the configuration applied, without the rules across files."""
+    return sort_findings((config or Config()).applied(apply_suppressions(name, checked.findings, checked.suppressions)))
+
+
 def conclude(checked: list[Checked], config: Config | None, pack_problems: list[Finding]) -> list[Finding]:
     """Run the rules across files, add what is wrong with the form packs, apply suppression comments
     and the configuration."""
