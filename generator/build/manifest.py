@@ -1,7 +1,7 @@
 """The build manifest (`<out>/.jixiao-manifest.json`): which outputs each filing produced, from what.
 
 An entry's key hashes everything its outputs depend on: the filing's bytes, the template pack and
-jixiao's code, the formats and the document properties. Its outputs are recorded with size and
+jixiao's code, the formats, the document properties and the configuration of the findings its page shows. Its outputs are recorded with size and
 modification time, so an output changed or deleted by hand is rebuilt. A missing or unreadable
 manifest means a full rebuild, never a crash or a stale file.
 """
@@ -33,8 +33,9 @@ def template_pack() -> str:
     return digest.hexdigest()
 
 
-def output_key(digest: str, formats: tuple[str, ...], source: str, timestamp: str) -> str:
-    parts = [digest, template_pack(), ",".join(formats), source, timestamp]
+def output_key(digest: str, formats: tuple[str, ...], source: str, timestamp: str, findings_key: str) -> str:
+    """`findings_key`: the configuration of the findings the HTML page shows (Config.findings_key)."""
+    parts = [digest, template_pack(), ",".join(formats), source, timestamp, findings_key]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

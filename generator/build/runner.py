@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 import click
 
@@ -33,7 +34,7 @@ from ..forms.pack import FormShelf
 from ..forms.schema import load_schema
 from ..render.problem import TemplateProblem
 from ..review.cache import CheckCache
-from ..review.check import Checked, check_source, conclude, display_name, pack_problems, read_source
+from ..review.check import Checked, check_source, conclude, display_name, own_findings, pack_problems, read_source
 from ..review.config import Config
 from .manifest import Manifest, output_key
 
@@ -59,6 +60,7 @@ class _Task:
     formats: tuple[str, ...]
     source: str
     timestamp: str  # ISO, for the document properties
+    config: Config | None = None  # decides which findings the HTML page shows, and how severe
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def _render_outputs(task: _Task, checked: Checked) -> dict[str, bytes]:
     from datetime import datetime
 
     from ..render.layout import form_context
+    from ..render.marks import page_context
     from ..render.pages import render_preview
     from ..render.word import DocumentInfo, render_docx
 
@@ -87,8 +90,18 @@ def _render_outputs(task: _Task, checked: Checked) -> dict[str, bytes]:
         info = DocumentInfo(filing.name, task.source, datetime.fromisoformat(task.timestamp))
         outputs[".docx"] = render_docx(form, context, info)
     if "html" in task.formats:
-        outputs[".html"] = render_preview(form, context, task.source).encode("utf-8")
+        findings = own_findings(task.name, checked, task.config)
+        page = page_context(context, filing, form, findings, _page_links(filing.year, output_stem(task.name), task.formats))
+        outputs[".html"] = render_preview(form, page, task.source).encode("utf-8")
     return outputs
+
+
+def _page_links(year: int, stem: str, formats: tuple[str, ...]) -> list[dict]:
+    """A filing page's links: the year's index beside it, and its Word file when this build makes one."""
+    links = [{"href": "index.html", "label": f"{year}年度总览"}]
+    if "docx" in formats:
+        links.append({"href": quote(f"{stem}.docx"), "label": "Word 文件"})
+    return links
 
 
 def _write_outputs(stem_path: Path, outputs: dict[str, bytes]) -> tuple[list[Path], int]:
@@ -215,7 +228,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
     for path, name, raw in pending:
         origin = sources[name]
         source, timestamp = describe(name, origin), origin.timestamp.isoformat()
-        keys[name] = output_key(digests[name], formats, source, timestamp)
+        keys[name] = output_key(digests[name], formats, source, timestamp, (config or Config()).findings_key)
         cached = cache.get(name, digests[name]) if cache else None
         if cached is not None:
             checked[name] = Checked(*cached)  # a rebuild below replaces it with the fresh result
@@ -233,7 +246,7 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
                 checked[name] = failed
                 not_built.append(name)
                 continue
-        tasks.append(_Task(name, raw, out_dir, formats, source, timestamp))
+        tasks.append(_Task(name, raw, out_dir, formats, source, timestamp, config))
     # Files whose output names coincide are built one after the other here, so that no two
     # processes ever write the same file; every other file can be built anywhere.
     stems = Counter(output_stem(task.name) for task in tasks)
@@ -265,7 +278,8 @@ def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool,
         expected = _expected(int(stem_path.parent.name), stem_path.name, formats, pdf)
         manifest.record(name, keys[name], [out_dir / p for p in expected if (out_dir / p).exists()])
     if "html" in formats:
-        _write_indexes(out_dir, summaries, report)
+        pages = {name: own_findings(name, checked[name], config) for name in names if checked[name].summary}
+        _write_indexes(out_dir, summaries, report, pages)
     _remove_stale(manifest, set(names), report)
     manifest.save()
     return report
@@ -355,7 +369,8 @@ def _current(output: Path) -> bool:
     return True
 
 
-def _write_indexes(out_dir: Path, summaries: list[Summary], report: BuildReport) -> None:
+def _write_indexes(out_dir: Path, summaries: list[Summary], report: BuildReport, pages: dict[str, list[Finding]]) -> None:
+    """index.html per year; `pages` holds the findings each filing's page shows (those of the file alone)."""
     by_year: dict[int, list[Summary]] = defaultdict(list)
     for summary in summaries:
         by_year[summary.year].append(summary)
@@ -364,7 +379,7 @@ def _write_indexes(out_dir: Path, summaries: list[Summary], report: BuildReport)
         by_file[finding.file].append(finding)
     for year, items in sorted(by_year.items()):
         index = out_dir / str(year) / "index.html"
-        data = _index_page(out_dir, year, items, by_file).encode("utf-8")
+        data = _index_page(out_dir, year, items, by_file, pages).encode("utf-8")
         if index.is_file() and index.read_bytes() == data:
             report.unchanged += 1
         else:
@@ -372,29 +387,55 @@ def _write_indexes(out_dir: Path, summaries: list[Summary], report: BuildReport)
             report.written.append(index)
 
 
-def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[str, list[Finding]]) -> str:
+def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[str, list[Finding]],
+                pages: dict[str, list[Finding]]) -> str:
+    from ..review.rules.money import wan
+
+    # One column per money item of any form used this year, in the order the forms list them.
+    money = list(dict.fromkeys(key for summary in items for key, _ in summary.amounts))
     rows = []
     for summary in sorted(items, key=lambda s: s.path):
         stem_path = out_dir / str(year) / output_stem(summary.path)
         own = by_file[summary.path]
         counts = Counter(f.severity.value for f in own)
+        links = [
+            {"href": quote(output_path(stem_path, suffix).name), "label": label}
+            for suffix, label in ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"))
+            if _current(output_path(stem_path, suffix))
+        ]
+        page = links[0]["href"] if links and links[0]["label"] == "预览" else ""
+        shown = set(pages.get(summary.path, ()))
+        amounts = dict(summary.amounts)
         rows.append({
             "name": summary.name,
-            "total": summary.total,
+            "path": summary.path,
+            "href": page,
+            "unit": summary.unit,
+            "form": summary.form_id,
+            "amounts": [wan(amounts[key]) if amounts.get(key) is not None else "" for key in money],
+            "total": wan(summary.total),
             "indicators": summary.indicators,
             "counts": {s.value: counts.get(s.value, 0) for s in Severity},
-            "findings": [f.as_dict() for f in own],
-            "links": [
-                {"href": output_path(stem_path, suffix).name, "label": label}
-                for suffix, label in ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"))
-                if _current(output_path(stem_path, suffix))
+            # A finding about this file alone links to its cell; one across files (not on the page) to the page.
+            "findings": [
+                {**f.as_dict(), "label": f.severity.label,
+                 "href": (f"{page}#L{f.line}" if f in shown else page) if page else ""}
+                for f in own
             ],
+            "links": links,
         })
     context = {
         "year": year,
         "filings": rows,
-        "total": sum((s.total for s in items), Decimal(0)),
+        "money": [
+            {"key": key, "total": wan(sum((dict(s.amounts).get(key) or Decimal(0) for s in items), Decimal(0)))}
+            for key in money
+        ],
+        "units": sorted({row["unit"] for row in rows if row["unit"]}),
+        "forms": sorted({row["form"] for row in rows}),
+        "total": wan(sum((s.total for s in items), Decimal(0))),
         "indicator_total": sum(row["indicators"] for row in rows),
+        "counts": {s.value: sum(row["counts"][s.value] for row in rows) for s in Severity},
     }
     from ..render.pages import render_index  # Jinja only when there is an index to write
 

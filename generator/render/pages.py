@@ -18,8 +18,8 @@ INDEX_TEMPLATE = "index.html.j2"
 
 
 def _lines(text: str) -> Markup:
-    """Escaped text with its line breaks kept."""
-    return Markup("<br>").join(escape(line) for line in str(text).split("\n"))
+    """Escaped text with its line breaks kept (markup a template made, such as a {% set %} block, as it is)."""
+    return Markup("<br>").join(escape(line) for line in (text if isinstance(text, Markup) else str(text)).split("\n"))
 
 
 class _FolderLoader(BaseLoader):
