@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .common import resources
-from .common.atomic import write_text_atomic
+from .common.atomic import write_bytes_atomic, write_text_atomic
 from .common.discover import PathNotFound, escapes_through_link, filing_paths
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
@@ -397,16 +397,19 @@ def source_dir_to(target_dir: Path, source_dir: Path, path: Path) -> Path:
 
 @main.command()
 @click.argument("revisions", nargs=-1, metavar="[基准 [对比]]")
-@click.option("--format", "output_format", type=Choice(["text", "markdown", "json"]), default="text",
-              help="text（默认，终端上有颜色）、markdown（PR 评论）、json（给工具用）")
+@click.option("--format", "output_format", type=Choice(["text", "markdown", "json", "html"]), default="text",
+              help="text（默认，终端上有颜色）、markdown（PR 评论）、json（给工具用）、html（审核页面，写到 --out）")
 @click.option("--path", "folders", multiple=True, type=click.Path(path_type=Path), metavar="文件夹",
               help="比较哪个文件夹下的申报表（默认 projects/，可以写多次）")
-def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ...]) -> None:
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, metavar="文件夹",
+              help="--format html 写到哪个文件夹：index.html 和两个版本的页面（old/、new/）")
+def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ...], out_dir: Path | None) -> None:
     """比较两个版本的申报表：增删改名、表头、资金（含增减和部门合计）、指标的增删改和移动、审核问题的变化。
 
     不写参数时比较当前分支与 main 的分叉点和工作区；写一个修订版本时与工作区比较；
     写两个修订版本时比较这两个版本。也可以直接比较两个文件：jixiao diff 旧.yaml 新.yaml。
     只改了格式、注释、引号或键的顺序不算变化。有申报表无法读取时照常列出其他变化，退出码为 1。
+    --format html --out 文件夹：写一个审核页面（index.html），按表样画出每个改动的申报表并标出变化，附两个版本的页面。
     """
     from .history.diff import analyze, diff_snapshots
     from .history.diff_format import format_json, format_markdown, format_text
@@ -414,6 +417,8 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve, shown_name,
     )
 
+    if (output_format == "html") != (out_dir is not None):
+        raise click.UsageError("--format html 要用 --out 指定写到哪个文件夹；--out 只用于 --format html")
     config = load_config()
     try:
         if len(revisions) == 2 and all(Path(r).is_file() for r in revisions):
@@ -421,6 +426,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
             old_sources = {old_name: _source(Path(revisions[0]), old_name)}
             new_sources = {new_name: _source(Path(revisions[1]), new_name)}
             paired = True  # two files are two versions of one filing, whatever their names
+            labels = (old_name, new_name)
         elif len(revisions) > 2:
             raise click.UsageError("最多写两个修订版本")
         else:
@@ -428,15 +434,20 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
             scope = relative_folders(root, list(folders) or [root / "projects"])
             base = resolve(root, revisions[0]) if revisions else default_base(root)
             old_sources = files_at(root, base, scope)
-            new_sources = files_at(root, resolve(root, revisions[1]), scope) if len(revisions) == 2 else files_in_worktree(root, scope)
+            head = resolve(root, revisions[1]) if len(revisions) == 2 else None
+            new_sources = files_at(root, head, scope) if head else files_in_worktree(root, scope)
             paired = False
+            labels = (f"{revisions[0] if revisions else '分叉点'}（{base[:7]}）",
+                      f"{revisions[1]}（{head[:7]}）" if head else "工作区")
     except RevisionError as error:
         raise click.UsageError(str(error)) from None
     old_states, new_states = analyze(old_sources, config), analyze(new_sources, config)
     if paired:
         old_states = {new_name: old_states[old_name]}
     report = diff_snapshots(old_states, new_states)
-    if output_format == "markdown":
+    if output_format == "html":
+        _write_review(report, labels, out_dir)
+    elif output_format == "markdown":
         click.echo(format_markdown(report), nl=False)
     elif output_format == "json":
         click.echo(format_json(report), nl=False)
@@ -444,6 +455,29 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         click.echo(format_text(report, colour=sys.stdout.isatty()), nl=False)
     # The changes of a filing that could not be read are unknown: the report is incomplete.
     sys.exit(EXIT_FINDINGS if report.unreadable_before or report.unreadable_after else EXIT_CLEAN)
+
+
+def _write_review(report, labels: tuple[str, str], out_dir: Path) -> None:
+    """The review pages, each written whole or not at all; a template that cannot render stops here."""
+    from .history.diff_html import review_site
+    from .render.problem import TemplateProblem
+
+    try:
+        files, problems = review_site(report, *labels)
+    except TemplateProblem as problem:
+        click.echo(f"错误：{problem}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    for line in problems:
+        click.echo(f"错误：{line}", err=True)
+    try:
+        for relative, data in files.items():
+            write_bytes_atomic(out_dir / relative, data, durable=False)
+    except OSError as error:
+        click.echo(f"错误：无法写入 {out_dir}（{error.strerror}）", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"审核页面：{out_dir / 'index.html'}（{len(files)} 个文件）")
+    if problems:
+        sys.exit(EXIT_FINDINGS)
 
 
 def _source(path: Path, name: str):

@@ -1,4 +1,4 @@
-"""Render the HTML preview of a filing and the index page of a year, with Jinja2 (escaped, sandboxed)."""
+"""Render the HTML preview of a filing, the index page of a year and the review page of a diff, with Jinja2 (escaped, sandboxed)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .problem import TemplateProblem
 
 PREVIEW_TEMPLATE = "preview.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
+REVIEW_TEMPLATE = "review.html.j2"
 
 
 def _lines(text: str) -> Markup:
@@ -79,3 +80,8 @@ def render_preview(form: FormDefinition, context: dict, source: str) -> str:
 
 def render_index(templates_root: Path, context: dict) -> str:
     return _render(None, templates_root, INDEX_TEMPLATE, context)
+
+
+def render_review(templates_root: Path, context: dict) -> str:
+    """The review page of `jixiao diff --format html`; like the index, it reads only templates/ itself."""
+    return _render(None, templates_root, REVIEW_TEMPLATE, context)
