@@ -1,4 +1,5 @@
-"""Render the HTML preview of a filing, the index page of a year and the review page of a diff, with Jinja2 (escaped, sandboxed)."""
+"""Render the HTML preview of a filing, the index page of a year and the review page of a diff, with Jinja2
+(escaped, sandboxed)."""
 
 from __future__ import annotations
 
