@@ -13,7 +13,7 @@ from urllib.parse import unquote, urldefrag
 
 import html5lib
 import pytest
-from conftest import SEED_DIR
+from conftest import REPO, SEED_DIR
 from test_diff import edit, make_repo
 
 from generator.cli import run
@@ -195,4 +195,19 @@ def test_an_unreadable_version_is_listed_without_its_page(repo, capsys):
     tree = parse(repo / "review" / "index.html")
     broken = section(tree, "督查室工作经费")
     assert "无法读取" in text(broken) and [text(a) for a in broken.find("p").iter("a")] == ["旧版本"]
+    assert every_link_resolves(repo / "review") > 0
+
+
+def test_a_filing_that_changed_its_form_is_drawn_on_the_new_form(repo, capsys):
+    """Indicators removed from groups the new form does not have are listed, not put back into its table."""
+    (repo / DUCHA).write_text((REPO / "templates" / "mof-2021" / "example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = diff(capsys, "HEAD", "--format", "html", "--out", "review")
+    assert code == 0, err
+    changed = [s for s in parse(repo / "review" / "index.html").iter("section") if "projects/2024/督查室工作经费.yaml" in text(s.find("p"))]
+    (changed,) = changed
+    lines = [text(li) for li in changed.find("ul")]
+    assert "表样：yinchuan-2024 → mof-2021" in lines and "删除指标 效益指标/可持续影响指标/服务保障全市各职能部门高效运转：长期" in lines
+    table = rows(changed.find(".//table[@class='form indicators']"))
+    assert "服务保障全市各职能部门高效运转" not in table  # the mof form has no 可持续影响指标
+    assert ("removed", "删除") in table.values() and ("added", "新增") in table.values()
     assert every_link_resolves(repo / "review") > 0

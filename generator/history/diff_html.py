@@ -17,6 +17,7 @@ from ..common import resources
 from ..common.findings import Finding
 from ..common.names import safe_stem
 from ..filing.model import Filing, Group
+from ..forms.definition import FormDefinition
 from ..forms.pack import FormShelf
 from ..render.layout import form_context
 from ..render.marks import page_context
@@ -48,16 +49,16 @@ def _href(target: str, start: str = "") -> str:
     return "../" * depth + quote(target)
 
 
-def _with_removed(shown: Filing, old: Filing, removed: list[IndicatorKey]) -> Filing:
+def _with_removed(shown: Filing, old: Filing, removed: list[IndicatorKey], form: FormDefinition) -> Filing:
     """The new version with the removed indicators put back into their groups (the group of the old
-    version where the new one has none), so that one table shows both."""
-    if not removed:
-        return shown
+    version where the new one has none), so that one table shows both; not those of a group the new
+    version's form does not have (its form changed): the list of changes names them."""
     old_indicators = {(g.level, g.name, i.name): (g, i) for g in old.groups for i in g.indicators}
     extra: dict[tuple[str, str], list] = {}
     for key in removed:
         group, indicator = old_indicators[(key.level, key.group, key.name)]
-        extra.setdefault((group.level, group.name), []).append(indicator)
+        if form.group(group.level, group.name):
+            extra.setdefault((group.level, group.name), []).append(indicator)
     groups = [replace(g, indicators=g.indicators + tuple(extra.pop((g.level, g.name), ()))) for g in shown.groups]
     for (level, name), indicators in extra.items():
         position = next(g.position for g in old.groups if (g.level, g.name) == (level, name))
@@ -85,7 +86,7 @@ def _tables(change: FilingChange, forms: FormShelf) -> dict | None:
         return None
     form = forms[shown.form_id]
     every = {"删除": ("removed", "删除"), "新增": ("added", "新增")}.get(change.status)  # each row of the filing
-    filing = _with_removed(new, old, [key for key, _ in change.removed]) if new and old else shown
+    filing = _with_removed(new, old, [key for key, _ in change.removed], form) if new and old else shown
     context = form_context(filing, form)
     fields = {key: (before, after) for key, before, after in change.header}
     funds = {key: (before, after) for key, before, after in change.funds}
@@ -145,11 +146,6 @@ def review_site(report: DiffReport, base: str, head: str) -> tuple[dict[str, byt
             except TemplateProblem as problem:
                 problems.append(str(problem))
                 del pages[side]
-        try:
-            tables = _tables(change, forms)
-        except TemplateProblem as problem:
-            problems.append(str(problem))
-            tables = None
         changes.append({
             "id": f"c{number}",
             "status": change.status,
@@ -159,7 +155,7 @@ def review_site(report: DiffReport, base: str, head: str) -> tuple[dict[str, byt
             "links": [{"href": _href(page), "label": SIDES[side]} for side, page in pages.items()],
             # findings have lists of their own, with links
             "lines": [(kind, text) for kind, text in change_lines(change) if kind not in ("problem", "fixed")],
-            "tables": tables,
+            "tables": _tables(change, forms),
             "new_findings": _findings(change.new_findings, pages.get("new", "")),
             "fixed_findings": _findings(change.fixed_findings, pages.get("old", "")),
         })
