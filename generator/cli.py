@@ -467,7 +467,7 @@ def _write_review(report, labels: tuple[str, str], out_dir: Path) -> None:
     except TemplateProblem as problem:
         click.echo(f"错误：{problem}", err=True)
         sys.exit(EXIT_FINDINGS)
-    for line in problems:
+    for line in dict.fromkeys(problems):  # a broken template is named once, not once per page
         click.echo(f"错误：{line}", err=True)
     try:
         for relative, data in files.items():
