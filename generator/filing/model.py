@@ -184,6 +184,16 @@ def _groups(tree: Any, root: str, keys: dict, values: dict, spec: IndicatorsSpec
     return tuple(groups)
 
 
+UNIT = "实施单位"
+
+
+def _unit_field(form: FormDefinition) -> str:
+    """The header field that names the implementing unit: 实施单位 by its key or one of its aliases, else
+    项目实施单位 (a sub-field on some forms); "" on a form without one. The year's index sorts and filters by it."""
+    named = [f.key for f in form.header if f.key == UNIT or UNIT in f.aliases]
+    return next(iter(named), "项目" + UNIT if form.field("项目" + UNIT) else "")
+
+
 def build_filing(document: Document, form: FormDefinition) -> Filing:
     """Model of a filing that passed schema validation."""
     data = document.data
@@ -201,7 +211,7 @@ def build_filing(document: Document, form: FormDefinition) -> Filing:
         form_id=form.id,
         year=int(data["年度"]),
         name_field=form.name_field,
-        unit_field=form.unit_field,
+        unit_field=_unit_field(form),
         fields=fields,
         amounts=amounts,
         funds_text={item.key: str(funds_raw.get(item.key, "")) for item in form.funds.items},

@@ -19,7 +19,6 @@ FIELD_TYPES = ("text", "long-text", "date", "period", "option", "code")
 NEEDS = ("required", "recommended", "optional")
 # What an indicator column prints: the 一级/二级 name, the 三级 name, the whole target (as filed or
 # joined from its parts), one part of a split target, or any other per-indicator field by its key.
-UNIT = "实施单位"
 COLUMN_PARTS = ("operator", "number", "unit")
 COLUMN_SHOWS = ("level", "group", "name", "value", *COLUMN_PARTS)
 # Roles tell the rules what a group is for, whatever the form calls it.
@@ -235,14 +234,6 @@ class FormDefinition:
         """Every text value of the form: header fields, goals, a free-text review."""
         review = (self.review.field,) if self.review and self.review.kind == "text" else ()
         return (*self.header, *self.goals, *review)
-
-    @property
-    def unit_field(self) -> str:
-        """The header field that names the implementing unit: 实施单位 by its key or one of its aliases,
-        else 项目实施单位 (a sub-field on some forms); "" on a form without one. The year's index sorts and
-        filters filings by it."""
-        named = [f.key for f in self.header if f.key == UNIT or UNIT in f.aliases]
-        return next(iter(named), "项目" + UNIT if self.field("项目" + UNIT) else "")
 
     def field(self, key: str) -> Field | None:
         if not self._by_key:
