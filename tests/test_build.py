@@ -24,7 +24,7 @@ import generator.common.libreoffice
 import generator.render.pages
 import pytest
 import yaml
-from conftest import REPO, SEED_HEADERS
+from conftest import LEVELS, REPO, SEED_HEADERS
 from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
@@ -123,16 +123,23 @@ def _docx_tables(path: Path) -> list[list[dict]]:
 
 
 def _docx_body(path: Path) -> list[tuple[str, str]]:
-    """The body's blocks in order: ("p", text) or ("tbl", "")."""
+    """The body's blocks in order: ("p", text), ("hidden p", text) for a paragraph whose mark is hidden, or ("tbl", "")."""
     document = Document(str(path))
     blocks = []
     for child in document.element.body:
         name = etree.QName(child).localname
         if name == "p":
-            blocks.append(("p", _tc_text(child)))
+            hidden = child.find("w:pPr/w:rPr/w:vanish", NS) is not None
+            blocks.append(("hidden p" if hidden else "p", _tc_text(child)))
         elif name == "tbl":
             blocks.append(("tbl", ""))
     return blocks
+
+
+def _open_sides(tc) -> set[str]:
+    """The sides of a cell printed without a border."""
+    borders = tc.find("w:tcPr/w:tcBorders", NS)
+    return {etree.QName(side).localname for side in borders if side.get(f"{{{W}}}val") in ("nil", "none")} if borders is not None else set()
 
 
 def _zip_xml(path: Path, member: str):
@@ -288,15 +295,19 @@ def test_docx_indicator_rows_and_merges(seed_build, name):
     head, body, grade = table[0], table[1:-1], table[-1]
 
     assert head["cells"] == [
-        ("restart", 1, "绩效指标"), (None, 1, "一级指标"), (None, 1, "二级指标"), (None, 1, "三级指标"), (None, 1, "指标值"),
+        (None, 1, ""), (None, 1, "一级指标"), (None, 1, "二级指标"), (None, 1, "三级指标"), (None, 1, "指标值"),
     ]
     assert {"tblHeader", "cantSplit"} <= head["flags"]
     assert grade["cells"] == [(None, 1, "综合评定等级"), (None, 4, GRADE_TEXT)]
     for row in body:
         assert len(row["cells"]) == 5 and all(span == 1 for _, span, _ in row["cells"])
 
-    # 绩效指标 covers the header row and every indicator row, and nothing else.
-    assert [row["cells"][0] for row in body] == [("continue", 1, "")] * count
+    # 绩效指标 is one cell over every indicator row, and nothing else: the repeated header row holds no
+    # merge into the rows below (LibreOffice repeats it only then). Its empty cell above the label is
+    # open at the bottom and the label cell open at the top, so the two print as one cell.
+    assert [row["cells"][0] for row in body] == [("restart", 1, "绩效指标")] + [("continue", 1, "")] * (count - 1)
+    rows = _zip_xml(seed_build / f"{name}.docx", "word/document.xml").findall(".//w:tbl", NS)[1].findall("w:tr", NS)
+    assert [_open_sides(tr.find("w:tc", NS)) for tr in rows[:2]] == [{"bottom"}, {"top"}]
 
     # Recover 一级/二级 by carrying the text of the last starting cell down.
     recovered, l1, l2 = [], None, None
@@ -332,8 +343,10 @@ def test_docx_has_120_indicator_rows_in_total(seed_build):
 
 @pytest.mark.parametrize("name", list(SEED_HEADERS))
 def test_docx_text_around_the_tables(seed_build, name):
+    # Between the tables a paragraph that prints nothing keeps them two tables: joined into one, the
+    # indicator header row would not be the top row of a table, and no office repeats such a row.
     assert _docx_body(seed_build / f"{name}.docx") == [
-        ("p", "附件2:"), ("p", TITLE), ("p", "(2024年度)"), ("tbl", ""), ("tbl", ""), ("p", NOTE),
+        ("p", "附件2:"), ("p", TITLE), ("p", "(2024年度)"), ("tbl", ""), ("hidden p", ""), ("tbl", ""), ("p", NOTE),
     ]
 
 
@@ -829,6 +842,110 @@ def test_pdf_contains_every_indicator(seed_build, name):
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert re.search(r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts", info)
+
+
+HEADER_ROW = "一级指标二级指标三级指标指标值"  # the indicator table's header row, as printed
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    """Each page's text, whitespace removed, in the order the page draws it (pdftotext -raw): a table
+    row's cells one after another, a header row repeated on the page first."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)$", info, re.M)[1])
+    return [_no_whitespace(_pdf_text(pdf, "-raw", "-f", str(page), "-l", str(page))) for page in range(1, count + 1)]
+
+
+def _needs_pdf_tools() -> None:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed; --pdf cannot be tested")
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("pdftotext / pdfinfo (poppler-utils) are not installed")
+
+
+def test_a_filing_that_fits_a_page_prints_on_one_page(seed_build):
+    _needs_pdf_tools()
+    pages = _pdf_pages(seed_build / "督查室工作经费.pdf")
+    assert len(pages) == 1  # its 20 indicators and the note fit one A4 page
+    assert pages[0].startswith("附件2:" + TITLE) and pages[0].endswith(_no_whitespace(NOTE))
+
+
+@pytest.mark.parametrize("name", list(SEED_HEADERS))
+def test_seed_pdf_is_one_page_or_repeats_the_indicator_header(seed_build, name):
+    _needs_pdf_tools()
+    pages = _pdf_pages(seed_build / f"{name}.pdf")
+    assert HEADER_ROW in pages[0]
+    assert [page[:len(HEADER_ROW)] for page in pages[1:]] == [HEADER_ROW] * (len(pages) - 1)
+    assert "".join(pages).count("绩效指标") == 1  # the label column is one cell, printed once
+    assert pages[-1].endswith(_no_whitespace(NOTE))
+
+
+# A filing far longer than a page: 90 indicators under the 督查室 header. The groups left out
+# (经济效益指标, 生态效益指标) print one blank row each.
+LONG_GROUPS = {
+    "产出指标": {"数量指标": 30, "质量指标": 20, "时效指标": 10, "成本指标": 14},
+    "效益指标": {"社会效益指标": 8, "可持续影响指标": 5},
+    "满意度指标": {"服务对象满意度指标": 3},
+}
+
+
+@pytest.fixture(scope="module")
+def long_build(tmp_path_factory) -> Path:
+    """The long filing, built once (with --pdf where LibreOffice is installed)."""
+    work = tmp_path_factory.mktemp("long")
+    folder = work / "projects" / "2024"
+    folder.mkdir(parents=True)
+    seed = _seed_text()
+    lines, number = [seed[:seed.index("\n绩效指标:\n")], "绩效指标:"], 0
+    for level, groups in LONG_GROUPS.items():
+        lines.append(f"  {level}:")
+        for group, count in groups.items():
+            lines.append(f"    {group}:")
+            for _ in range(count):
+                number += 1
+                lines.append(f"      第{number}项指标: ≥{number}次")
+    (folder / "长.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _build(folder, "--out", work / "out", *(["--pdf"] if shutil.which("soffice") else [])) == 0
+    return work / "out" / "2024"
+
+
+def _merge_counts(body: list[dict]) -> dict[int, tuple[int, int]]:
+    """Column → (restarts, continues) of the vertical merges in the indicator rows."""
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in body:
+        for column, (merge, _, _) in enumerate(row["cells"]):
+            if merge is not None:
+                counts[column][merge == "continue"] += 1
+    return {column: tuple(pair) for column, pair in counts.items()}
+
+
+def _merges(spans: list[int]) -> tuple[int, int]:
+    """(restarts, continues) that merging cells over these runs of rows takes: none for a run of one row."""
+    return sum(1 for span in spans if span > 1), sum(span - 1 for span in spans)
+
+
+def test_long_filing_merges_in_word(long_build):
+    head, *body, grade = _docx_tables(long_build / "长.docx")[1]
+    assert [merge for merge, _, _ in head["cells"]] == [None] * 5 and "tblHeader" in head["flags"]
+    assert grade["cells"][0] == (None, 1, "综合评定等级")
+    group_spans = [LONG_GROUPS[level].get(group) or 1 for level, groups in LEVELS.items() for group in groups]
+    level_spans = [sum(LONG_GROUPS[level].get(group) or 1 for group in groups) for level, groups in LEVELS.items()]
+    assert len(body) == sum(group_spans) == 92
+    # 绩效指标 one cell over every indicator row; each 一级 over its groups' rows, each 二级 over its indicators' rows
+    assert _merge_counts(body) == {0: (1, len(body) - 1), 1: _merges(level_spans), 2: _merges(group_spans)}
+    assert body[0]["cells"][0] == ("restart", 1, "绩效指标")
+
+
+def test_long_filing_repeats_the_indicator_header_on_every_page(long_build):
+    _needs_pdf_tools()
+    pages = _pdf_pages(long_build / "长.pdf")
+    assert len(pages) >= 2
+    assert HEADER_ROW in pages[0]
+    assert [page[:len(HEADER_ROW)] for page in pages[1:]] == [HEADER_ROW] * (len(pages) - 1)
+    text = "".join(pages)
+    assert text.count("绩效指标") == 1
+    rows = [f"第{number}项指标≥{number}次" for number in range(1, 91)]
+    assert [text.count(row) for row in rows] == [1] * len(rows)
+    assert sorted(rows, key=text.find) == rows  # every indicator row, once, in order
 
 
 def test_six_pdfs_from_one_build(seed_build):

@@ -158,7 +158,7 @@ indicators:
         ["满意度指标", "服务对象满意度指标", "群众满意度", "88%以上"],
         ["效益指标", "社会效益指标", "带动就业人数", "≥50人"],
     ],
-    merges={0: (1, 5), 1: (1, 2), 2: (1, 1)},  # the label column; 产出 over 3 rows; 数量 over 2
+    merges={0: (1, 4), 1: (1, 2), 2: (1, 1)},  # the label column over the 5 rows; 产出 over 3 rows; 数量 over 2
     review=None,
     after=[],
 )
@@ -257,7 +257,7 @@ review: {kind: text, key: 财政部门审核意见}
         ["", "可持续影响指标", "", "", ""],
         ["", "社会公众或服务对象满意度指标", "市民满意度", "≥88%", "计划标准"],
     ],
-    merges={0: (1, 9), 1: (2, 7)},  # the label column; 产出 over 4 rows, 效益 over 5
+    merges={0: (1, 8), 1: (2, 7)},  # the label column over the 9 rows; 产出 over 4 rows, 效益 over 5
     review=["财政部门审核意见", "同意纳入项目库。"],
     after=["填表人:\t联系电话:\t填报日期:\t单位负责人签字:"],
 )
@@ -369,7 +369,7 @@ indicators:
         ["效益指标", "社会效益指标", "干部能力提升", "正向", "≥", "90", "%", "30", ""],
         ["满意度指标", "服务对象满意度指标", "学员满意度", "正向", "定性", "满意", "", "10", ""],
     ],
-    merges={0: (1, 5)},  # only the label column
+    merges={0: (1, 4)},  # only the label column, over the 5 rows
     review=None,
     after=[],
     landscape=True,
@@ -694,7 +694,14 @@ def _docx_text(element) -> str:
     return "\n".join(paragraphs)
 
 
+def _open(tc, side: str) -> bool:
+    border = tc.find(f"w:tcPr/w:tcBorders/w:{side}", NS)
+    return border is not None and border.get(f"{{{W}}}val") in ("nil", "none")
+
+
 def _docx_table(tbl) -> list[list[tuple[str, int, int]]]:
+    """The table as printed: a cell open at the bottom and the cell below it, open at the top, print
+    as one cell (the label column: an empty cell in the repeated header row above the merged cell)."""
     raw = []  # per row: [grid column, text, colspan, vMerge]
     for tr in tbl.findall("w:tr", NS):
         column, cells = 0, []
@@ -703,9 +710,16 @@ def _docx_table(tbl) -> list[list[tuple[str, int, int]]]:
             merge = tc.find("w:tcPr/w:vMerge", NS)
             colspan = int(span.get(f"{{{W}}}val")) if span is not None else 1
             state = None if merge is None else merge.get(f"{{{W}}}val", "continue")
-            cells.append((column, _docx_text(tc), colspan, state))
+            cells.append([column, _docx_text(tc), colspan, state, _open(tc, "top"), _open(tc, "bottom")])
             column += colspan
         raw.append(cells)
+    for above, below in zip(raw, raw[1:]):
+        for upper in above:
+            lower = next((cell for cell in below if cell[0] == upper[0] and cell[2] == upper[2]), None)
+            if upper[5] and lower is not None and lower[4]:
+                upper[1] = "\n".join(text for text in (upper[1], lower[1]) if text)
+                upper[3], lower[1], lower[3] = "restart", "", "continue"
+    raw = [[tuple(cell[:4]) for cell in cells] for cells in raw]
     table = []
     for number, cells in enumerate(raw):
         row = []
@@ -803,6 +817,15 @@ def test_word_file_prints_the_form(templates, name):
     assert len(tables) == 2
     header, indicators = tables
     paragraphs = [child for child in body if child.tag == f"{{{W}}}p"]
+    # Paragraphs that print nothing (hidden mark, no text): one keeps the tables two tables where no
+    # caption stands between them (joined, the second one's header row would not repeat), one ends a
+    # document that would otherwise end with a table.
+    hidden = [p for p in paragraphs if p.find("w:pPr/w:rPr/w:vanish", NS) is not None]
+    assert [_docx_text(p) for p in hidden] == [""] * len(hidden)
+    assert [body.index(p) for p in hidden] == (
+        ([] if case.caption else [body.index(header) + 1]) + ([] if case.after else [len(body) - 2])
+    )
+    paragraphs = [p for p in paragraphs if p not in hidden]
     before = [_docx_text(p) for p in paragraphs if body.index(p) < body.index(header)]
     between = [_docx_text(p) for p in paragraphs if body.index(header) < body.index(p) < body.index(indicators)]
     after = [_docx_text(p) for p in paragraphs if body.index(p) > body.index(indicators)]

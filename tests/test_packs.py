@@ -213,6 +213,50 @@ def test_pdf_is_one_page_with_the_title(built, form_id):
     assert _squeezed(title) in _squeezed(text)
 
 
+LONG = 60  # indicators added to each example's first 数量指标 group: more than a page of rows
+
+
+@pytest.fixture(scope="module")
+def long_built(tmp_path_factory) -> Path:
+    """Every pack's example with LONG more indicators, built once with --pdf."""
+    if not shutil.which("soffice") or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice (soffice) 或 pdftotext 未安装，无法生成和读取 PDF")
+    work = tmp_path_factory.mktemp("long-packs")
+    anchor = "\n    数量指标:\n"
+    added = "".join(f"      第{number}项指标: ≥{number}次\n" for number in range(1, LONG + 1))
+    for form_id in PACKS:
+        text = (TEMPLATES / form_id / "example.yaml").read_text(encoding="utf-8")
+        assert anchor in text
+        folder = work / "projects" / str(example(form_id)["年度"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{form_id}.yaml").write_text(text.replace(anchor, anchor + added, 1), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "projects", "--out", "out", "-q", "--no-cache", "--pdf"],
+        cwd=work, capture_output=True, text=True, env=_env(work),
+    )
+    assert done.returncode == 0, done.stderr
+    return work
+
+
+@pytest.mark.parametrize("form_id", PACKS)
+def test_a_long_filing_repeats_the_indicator_header_on_every_page(long_built, form_id):
+    pdf = _output(long_built, form_id, ".pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = [
+        _squeezed(subprocess.run(["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                                 capture_output=True, text=True, check=True).stdout)
+        for page in range(1, int(re.search(r"^Pages:\s+(\d+)$", info, re.M)[1]) + 1)
+    ]
+    # -raw gives a page's text in the order it is drawn: a header row repeated on a page comes first.
+    header = "".join(_squeezed(column["label"]) for column in pack(form_id)["indicators"]["columns"])
+    with_rows = [page for page in pages if re.search(r"第\d+项指标", page)]
+    assert len(with_rows) >= 2
+    assert header in with_rows[0]
+    assert [page[:len(header)] for page in with_rows[1:]] == [header] * (len(with_rows) - 1)
+    text = "".join(pages)
+    assert [text.count(f"第{number}项指标≥{number}次") for number in range(1, LONG + 1)] == [1] * LONG  # every row, once
+
+
 def _html_texts(path: Path) -> str:
     tree = html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
     return "".join(tree.find("body").itertext())

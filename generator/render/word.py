@@ -103,6 +103,11 @@ def _set_vmerge(tc, value: str) -> None:
         successor.addprevious(merge)
 
 
+def _vmerge(tc) -> str | None:
+    merge = tc.find(f"{W_TCPR}/{W_VMERGE}")
+    return None if merge is None else merge.get(W_VAL, "continue")
+
+
 def _template_layout(root) -> tuple[tuple[int, int], tuple[int, ...]]:
     """From the template: (table number, first rendered indicator row) and the cell positions of the
     一级 and 二级 cells in the template's indicator row (the row inside the {%tr for row in rows %} loop):
@@ -151,6 +156,22 @@ _AFTER_VMERGE_NAMES = frozenset((
 ))
 
 
+_RESTART = '<w:vMerge w:val="restart"/>'
+
+
+def _tcpr_span(body: str, cell: int) -> tuple[int, int] | None:
+    """Where the children of the cell's <w:tcPr> are in the text, (start, end); None without a plain <w:tcPr>."""
+    opened = body.find(">", cell) + 1
+    if not body.startswith("<w:tcPr>", opened):
+        return None
+    inner = opened + len("<w:tcPr>")
+    return inner, body.find("</w:tcPr>", inner)
+
+
+def _cell_starts(body: str, row: int) -> list[int]:
+    return [m.start() for m in _CELL_START.finditer(body, row, body.find("</w:tr>", row))]
+
+
 def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, int], rows: list[Row]) -> str | None:
     """The vertical merges written into the rendered body text: the same elements, in the same
     places, as `apply_vertical_merges` puts into the parsed document, without parsing 100 KB of XML.
@@ -161,40 +182,47 @@ def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, in
         return None
     table_end = body.find("</w:tbl>", tables[number])
     row_starts = [m.start() for m in _ROW_START.finditer(body, tables[number], table_end)][first_row:]
+    if len(rows) > len(row_starts):
+        return None
     merges: dict[int, dict[int, str]] = {}  # row → cell position → restart / continue
     for offset, row in enumerate(rows):
         for index, span in zip(positions, (row.l1_span, row.l2_span)):
             for covered in range(span if span > 1 else 0):
                 merges.setdefault(offset + covered, {})[index] = "restart" if covered == 0 else "continue"
-    if merges and max(merges) >= len(row_starts):
-        return None
-    inserts: list[tuple[int, str]] = []
+    spanning = set()  # cells the template's row starts a merge in: continued down every indicator row
+    for index, cell in enumerate(_cell_starts(body, row_starts[0]) if rows else ()):
+        inside = _tcpr_span(body, cell)
+        if index not in positions and inside and _RESTART in body[inside[0]:inside[1]]:
+            spanning.add(index)
+    for offset in range(1, len(rows)):
+        merges.setdefault(offset, {}).update(dict.fromkeys(spanning, "continue"))
+    edits: list[tuple[int, int, str]] = []  # (start, end, new text) of each change, in document order
     for offset, cells_to_merge in sorted(merges.items()):
-        start = row_starts[offset]
-        cells = [m.start() for m in _CELL_START.finditer(body, start, body.find("</w:tr>", start))]
+        cells = _cell_starts(body, row_starts[offset])
         for index, value in sorted(cells_to_merge.items()):
             if index >= len(cells):
                 return None
-            opened = body.find(">", cells[index]) + 1
-            if body.startswith("<w:tcPr>", opened):
-                inner = opened + len("<w:tcPr>")
-                closing = body.find("</w:tcPr>", inner)
-                at = closing
-                for child in _CHILD_TAG.finditer(body, inner, closing):
-                    if child.group(1) == "vMerge":
-                        return None
-                    if child.group(1) in _AFTER_VMERGE_NAMES:
-                        at = child.start()
-                        break
-                inserts.append((at, f'<w:vMerge w:val="{value}"/>'))
-            elif body.startswith("<w:tcPr", opened):
-                return None  # <w:tcPr/> or attributes: leave it to the parser
+            merge = f'<w:vMerge w:val="{value}"/>'
+            inside = _tcpr_span(body, cells[index])
+            if inside is None:
+                opened = body.find(">", cells[index]) + 1
+                if body.startswith("<w:tcPr", opened):
+                    return None  # <w:tcPr/> or attributes: leave it to the parser
+                edits.append((opened, opened, f"<w:tcPr>{merge}</w:tcPr>"))
+                continue
+            children = list(_CHILD_TAG.finditer(body, *inside))
+            current = next((child.start() for child in children if child.group(1) == "vMerge"), None)
+            if current is None:
+                at = next((child.start() for child in children if child.group(1) in _AFTER_VMERGE_NAMES), inside[1])
+                edits.append((at, at, merge))
+            elif index in spanning and body.startswith(_RESTART, current):  # the template's own restart
+                edits.append((current, current + len(_RESTART), merge))
             else:
-                inserts.append((opened, f'<w:tcPr><w:vMerge w:val="{value}"/></w:tcPr>'))
+                return None
     pieces, position = [], 0
-    for at, text in inserts:  # rows and cells were visited in document order
-        pieces += [body[position:at], text]
-        position = at
+    for start, end, text in edits:
+        pieces += [body[position:start], text]
+        position = end
     return "".join(pieces) + body[position:]
 
 
@@ -209,7 +237,8 @@ def _cells_by_grid_column(tr) -> dict[int, object]:
 
 
 def apply_vertical_merges(document, location: tuple[int, int], positions: tuple[int, ...], rows: list[Row]) -> None:
-    """Merge each 一级 cell over its groups' rows and each 二级 cell over its indicators' rows.
+    """Merge each 一级 cell over its groups' rows and each 二级 cell over its indicators' rows, and a
+    cell that the template's row starts a merge in (the left label column) over all indicator rows.
 
     Every indicator row repeats the template's row, so the 一级 and 二级 cells sit at the same
     positions in each."""
@@ -218,6 +247,11 @@ def apply_vertical_merges(document, location: tuple[int, int], positions: tuple[
     trs = list(tbl.iterchildren(W_TR))[first_row:first_row + len(rows)]
     if not trs:
         return
+    spanning = [index for index, tc in enumerate(trs[0].findall(W_TC)) if index not in positions and _vmerge(tc) == "restart"]
+    for tr in trs[1:]:
+        cells = tr.findall(W_TC)
+        for index in spanning:
+            _set_vmerge(cells[index], "continue")
     first, second = positions
     for offset, row in enumerate(rows):
         for index, span in ((first, row.l1_span), (second, row.l2_span)):

@@ -3,7 +3,8 @@
 Every printed text is a docxtpl tag into the context of layout.form_context, so the same template
 serves every filing of the pack: the header grid cell by cell (`header_rows`), the indicator table
 as a header row and a `{%tr for row in rows %}` loop (word.py sets the vertical merges after
-rendering, from the cells that print `row.l1` and `row.l2`), the review row, note and footer.
+rendering, from the cells that print `row.l1` and `row.l2` and the label cell that starts a merge),
+the review row, note and footer.
 The building blocks (fonts, widths, row properties) are shared with the hand-made yinchuan
 template's script, templates/yinchuan-2024/make_template.py.
 """
@@ -33,6 +34,11 @@ MARGIN_MM = 25
 PAGE_MM = {"portrait": (210, 297), "landscape": (297, 210)}  # A4 (width, height)
 TEXT_WIDTH_MM = {orientation: width - 2 * MARGIN_MM for orientation, (width, _) in PAGE_MM.items()}
 MIN_COLUMN_MM = 8  # what a column without a width keeps when the widths given take the whole page
+# Line pitch as a multiple of the font size, fixed ("exactly") on every paragraph: what Word's single spacing
+# gives 仿宋_GB2312, 宋体 and 黑体 (1.3 × their one-em ascent + descent). Left to the font, LibreOffice takes
+# the metrics of its stand-in Noto CJK (1.44 em) and a table that fits one page in Word runs onto a second.
+LINE_PITCH = 1.3
+CELL_SIZE = 11  # points: the text of every table cell
 LEFT, CENTER = WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -80,28 +86,52 @@ def document_defaults(document) -> None:
     normal.paragraph_format.line_spacing = 1.0
 
 
+def exact_lines(added, size_pt: float) -> None:
+    """The paragraph's lines LINE_PITCH × its font size apart, whatever font the office substitutes."""
+    added.paragraph_format.line_spacing = Pt(size_pt * LINE_PITCH)
+
+
 def paragraph(container, text: str, *, align, east_asia: str, size: float, bold: bool = False, space_after: float = 0):
     added = container.add_paragraph()
     added.alignment = align
     added.paragraph_format.space_after = Pt(space_after)
+    exact_lines(added, size)
     run = added.add_run(text)
     set_fonts(run._element.get_or_add_rPr(), east_asia, size, bold)
     return added
+
+
+def hidden_paragraph(document) -> None:
+    """A paragraph that prints nothing (hidden paragraph mark, 1 pt). Between two tables that print as
+    one grid it keeps them two tables: with nothing between them Word and LibreOffice join them, and
+    the second table's header row, no longer the top row of a table, is not repeated on later pages.
+    After a table that ends the document it is the paragraph Word requires there, taking no room
+    that could push it onto a page of its own."""
+    added = document.add_paragraph()
+    added.paragraph_format.line_spacing = Pt(1)
+    mark = OxmlElement("w:rPr")
+    mark.append(OxmlElement("w:vanish"))
+    for tag in ("w:sz", "w:szCs"):
+        size = OxmlElement(tag)
+        size.set(qn("w:val"), "2")
+        mark.append(size)
+    added._p.get_or_add_pPr().append(mark)
 
 
 def cell_text(cell, text: str, *, align=LEFT) -> None:
     first = cell.paragraphs[0]
     first.alignment = align
     run = first.add_run(text)
-    set_fonts(run._element.get_or_add_rPr(), BODY_FONT, 11)
+    set_fonts(run._element.get_or_add_rPr(), BODY_FONT, CELL_SIZE)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def cell_paragraph(cell, text: str, *, align=LEFT) -> None:
     added = cell.add_paragraph()
     added.alignment = align
+    exact_lines(added, CELL_SIZE)
     run = added.add_run(text)
-    set_fonts(run._element.get_or_add_rPr(), BODY_FONT, 11)
+    set_fonts(run._element.get_or_add_rPr(), BODY_FONT, CELL_SIZE)
 
 
 def keep_row_on_one_page(row) -> None:
@@ -113,7 +143,8 @@ def repeat_on_every_page(row) -> None:
 
 
 def table(document, rows: int, widths_mm: tuple[float, ...]):
-    """A bordered, centred table of fixed column widths whose rows do not break across pages."""
+    """A bordered, centred table of fixed column widths whose rows do not break across pages, its
+    cells' lines (empty ones too) at the cell text's pitch."""
     added = document.add_table(rows=rows, cols=len(widths_mm))
     added.style = document.styles["Table Grid"]
     added.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -126,12 +157,41 @@ def table(document, rows: int, widths_mm: tuple[float, ...]):
     for row in added.rows:
         for cell, mm in zip(row.cells, widths_mm):
             cell.width = Mm(mm)
+            exact_lines(cell.paragraphs[0], CELL_SIZE)
         keep_row_on_one_page(row)
     return added
 
 
 def merge(grid_table, row: int, first: int, last: int):
     return grid_table.cell(row, first).merge(grid_table.cell(row, last))
+
+
+# What may follow w:tcBorders in w:tcPr (CT_TcPr's schema order).
+_AFTER_BORDERS = (
+    "w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+    "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange",
+)
+
+
+def open_side(cell, side: str) -> None:
+    """No border on one side of the cell (`top` or `bottom`), whatever the table's borders."""
+    borders = OxmlElement("w:tcBorders")
+    line = OxmlElement(f"w:{side}")
+    line.set(qn("w:val"), "nil")
+    borders.append(line)
+    cell._tc.get_or_add_tcPr().insert_element_before(borders, *_AFTER_BORDERS)
+
+
+def label_column(header_cell, row_cell, text: str) -> None:
+    """The indicator table's left label (绩效指标), printed as one cell from the header row down to the
+    last indicator row. The header row repeats on every page, and LibreOffice repeats it only when
+    no cell of it is merged into the rows below: so the header row's cell is empty and open at the
+    bottom, and the cell of the loop's row, open at the top, prints the label in the first indicator
+    row and starts a merge that jixiao continues down every indicator row (word.py)."""
+    open_side(header_cell, "bottom")
+    row_cell._tc.vMerge = "restart"
+    open_side(row_cell, "top")
+    cell_text(row_cell, f"{{% if loop.first %}}{text}{{% endif %}}", align=CENTER)
 
 
 USED_STYLES = {"TableGrid"}  # besides the defaults (Normal, TableNormal, ...)
@@ -252,10 +312,7 @@ def _indicator_table(document, form: FormDefinition) -> None:
     repeat_on_every_page(header)
     first = 0
     if spec.label_column:
-        # One label cell down the header and every indicator row: restarted here, continued by each rendered row.
-        header.cells[0]._tc.vMerge = "restart"
-        cell_text(header.cells[0], "{{ indicator_label }}", align=CENTER)
-        data.cells[0]._tc.vMerge = "continue"
+        label_column(header.cells[0], data.cells[0], "{{ indicator_label }}")
         first = 1
     for index, column in enumerate(spec.columns):
         cell_text(header.cells[first + index], f"{{{{ columns[{index}] }}}}", align=CENTER)
@@ -276,6 +333,7 @@ def _spread(document, tags: list[str], width: float, align_last_right: bool) -> 
     """One line of items spaced across the text width by tab stops: left and right ends
     (above the grid), or evenly (the footer's items)."""
     line = document.add_paragraph()
+    exact_lines(line, 12)
     stops = line.paragraph_format.tab_stops
     if align_last_right:
         stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT)
@@ -305,11 +363,15 @@ def build_template(form: FormDefinition) -> bytes:
     _header_table(document, form, width)
     if form.indicators.caption:
         paragraph(document, "{{ form.caption }}", align=CENTER, east_asia=TITLE_FONT, size=14, bold=True, space_after=6)
+    else:
+        hidden_paragraph(document)
     _indicator_table(document, form)
     if form.note:
         paragraph(document, "{{ form.note }}", align=LEFT, east_asia=BODY_FONT, size=11)
     if form.footer:
         _spread(document, [f"{{{{ form.footer[{index}] }}}}" for index in range(len(form.footer))], width, align_last_right=False)
+    if not form.note and not form.footer:
+        hidden_paragraph(document)
     return package(document)
 
 

@@ -18,6 +18,8 @@ from generator.render.word_template import (
     TITLE_FONT,
     cell_paragraph,
     cell_text,
+    hidden_paragraph,
+    label_column,
     merge,
     new_document,
     package,
@@ -63,12 +65,10 @@ def build_indicator_table(document) -> None:
     grid = table(document, 5, COLUMNS_MM)
     header, loop_start, data, loop_end, grade = grid.rows
     repeat_on_every_page(header)
-    _vmerge(header.cells[0], "restart")
-    cell_text(header.cells[0], "{{ label['绩效指标'] }}", align=center)
+    label_column(header.cells[0], data.cells[0], "{{ label['绩效指标'] }}")
     for index in range(4):
         cell_text(header.cells[index + 1], f"{{{{ columns[{index}] }}}}", align=center)
     cell_text(loop_start.cells[0], "{%tr for row in rows %}")
-    _vmerge(data.cells[0], "continue")
     cell_text(data.cells[1], "{{ row.l1 }}", align=center)
     # Two paragraphs rather than a line break inside one: nothing to post-process in most renders.
     # The second is left out where there is no second line (the rows a merged cell covers).
@@ -92,6 +92,7 @@ def build(target: Path) -> bytes:
     paragraph(document, "{{ form.title }}", align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=TITLE_FONT, size=18, bold=True, space_after=6)
     paragraph(document, "{{ form.year_line }}", align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=BODY_FONT, size=14, space_after=6)
     build_header_table(document)
+    hidden_paragraph(document)
     build_indicator_table(document)
     paragraph(document, "{{ form.note }}", align=WD_ALIGN_PARAGRAPH.LEFT, east_asia=BODY_FONT, size=11)
     data = package(document)  # fixed properties and zip timestamps: the same script, the same bytes
