@@ -1,9 +1,9 @@
 """The build manifest (`<out>/.jixiao-manifest.json`): which outputs each filing produced, from what.
 
 An entry's key hashes everything its outputs depend on: the filing's bytes, the template pack and
-jixiao's code, the formats, the document properties and the configuration of the findings its page shows. Its outputs are recorded with size and
-modification time, so an output changed or deleted by hand is rebuilt. A missing or unreadable
-manifest means a full rebuild, never a crash or a stale file.
+jixiao's code, the formats, the document properties and the configuration of the findings its page
+shows. Its outputs are recorded with size and modification time, so an output changed or deleted by
+hand is rebuilt. A missing or unreadable manifest means a full rebuild, never a crash or a stale file.
 """
 
 from __future__ import annotations

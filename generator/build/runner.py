@@ -36,6 +36,7 @@ from ..render.problem import TemplateProblem
 from ..review.cache import CheckCache
 from ..review.check import Checked, check_source, conclude, display_name, own_findings, pack_problems, read_source
 from ..review.config import Config
+from ..review.rules.money import wan
 from .manifest import Manifest, output_key
 
 FORMATS = ("docx", "html")
@@ -389,8 +390,6 @@ def _write_indexes(out_dir: Path, summaries: list[Summary], report: BuildReport,
 
 def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[str, list[Finding]],
                 pages: dict[str, list[Finding]]) -> str:
-    from ..review.rules.money import wan
-
     # One column per money item of any form used this year, in the order the forms list them.
     money = list(dict.fromkeys(key for summary in items for key, _ in summary.amounts))
     rows = []
@@ -408,7 +407,6 @@ def _index_page(out_dir: Path, year: int, items: list[Summary], by_file: dict[st
         amounts = dict(summary.amounts)
         rows.append({
             "name": summary.name,
-            "path": summary.path,
             "href": page,
             "unit": summary.unit,
             "form": summary.form_id,

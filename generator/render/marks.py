@@ -11,6 +11,7 @@ anchor itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..common.findings import Finding, Severity
@@ -98,7 +99,7 @@ def _mark(spot: _Spot, anchor: bool) -> Mark:
 
 
 def page_context(context: dict, filing: Filing, form: FormDefinition, findings: list[Finding],
-                 links: list[dict] = ()) -> dict:
+                 links: Sequence[dict] = ()) -> dict:
     """The context of layout.form_context with what the HTML page adds (templates/README.md): `marks` by
     label, field and amount, each header cell's and each indicator row's marks, every finding, and the
     page's links ({href, label}: the overview, the other version)."""
