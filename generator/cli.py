@@ -409,6 +409,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
     不写参数时比较当前分支与 main 的分叉点和工作区；写一个修订版本时与工作区比较；
     写两个修订版本时比较这两个版本。也可以直接比较两个文件：jixiao diff 旧.yaml 新.yaml。
     只改了格式、注释、引号或键的顺序不算变化。有申报表无法读取时照常列出其他变化，退出码为 1。
+
     --format html --out 文件夹：写一个审核页面（index.html），按表样画出每个改动的申报表并标出变化，附两个版本的页面。
     """
     from .history.diff import analyze, diff_snapshots
