@@ -1,9 +1,11 @@
-"""The check cache: per file, what checking its exact bytes found, so unchanged files are not re-read.
+"""The check cache: per file, what checking its exact bytes found, so unchanged files are not checked again.
 
 Stored as JSON (never pickle: a cache file must not be able to run code) in the user's cache folder
 (`$JIXIAO_CACHE_DIR`, else `$XDG_CACHE_HOME/jixiao`, else `~/.cache/jixiao`), one file per working
-folder. Entries are valid only for the same jixiao code, forms and schema (the fingerprint); a
-missing, corrupt or foreign cache is simply empty.
+folder. An entry is found by the file's name and the SHA-256 of its bytes, never by size and
+modification time (which `cp -p`, `rsync -a`, `touch -r` and coarse timestamps keep across an edit).
+Entries are valid only for the same jixiao code, forms and schema (the fingerprint); a missing,
+corrupt or foreign cache is simply empty, and an entry with any field of the wrong shape is missing.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..common.atomic import write_text_atomic
@@ -19,6 +21,7 @@ from ..common.caching import cache_dir, fingerprint
 from ..common.findings import Finding, Severity
 from ..filing.model import Position, Summary
 from ..forms.pack import form_problems
+from .rules import REGISTRY
 from .suppress import Suppression
 
 
@@ -27,8 +30,28 @@ def cache_file() -> Path:
     return cache_dir() / f"check-{workdir}.json"
 
 
-def _finding_from_json(f: dict) -> Finding:
-    return Finding(f["file"], f["line"], f["col"], Severity(f["severity"]), f["rule"], f["message"])
+class _Corrupt(Exception):
+    """A stored value of the wrong shape."""
+
+
+def _of(value, kind):
+    # bool is an int to Python, never to the cache
+    if type(value) is not kind:
+        raise _Corrupt
+    return value
+
+
+def _field(data, key: str, kind):
+    if type(data) is not dict or key not in data:
+        raise _Corrupt
+    return _of(data[key], kind)
+
+
+def _finding_from_json(f) -> Finding:
+    return Finding(
+        _field(f, "file", str), _field(f, "line", int), _field(f, "col", int), Severity(_field(f, "severity", str)),
+        _field(f, "rule", str), _field(f, "message", str),
+    )
 
 
 def _summary_to_json(summary: Summary | None) -> dict | None:
@@ -41,29 +64,47 @@ def _summary_to_json(summary: Summary | None) -> dict | None:
     }
 
 
-def _summary_from_json(data: dict | None) -> Summary | None:
+def _summary_from_json(data) -> Summary | None:
     if data is None:
         return None
+    position = _field(data, "name_position", list)
+    if len(position) != 2:
+        raise _Corrupt
+    total = Decimal(_field(data, "total", str))
+    if not total.is_finite():
+        raise _Corrupt
     return Summary(
-        data["path"], data["form_id"], data["year"], data["name"], Decimal(data["total"]), data["indicators"],
-        Position(*data["name_position"]),
+        _field(data, "path", str), _field(data, "form_id", str), _field(data, "year", int), _field(data, "name", str),
+        total, _field(data, "indicators", int), Position(_of(position[0], int), _of(position[1], int)),
     )
+
+
+def _suppression_from_json(s) -> Suppression:
+    return Suppression(_field(s, "line", int), _field(s, "col", int), tuple(_of(i, str) for i in _field(s, "ids", list)))
+
+
+def _stops_loading(finding: Finding) -> bool:
+    rule = REGISTRY.get(finding.rule)
+    return finding.severity is Severity.ERROR and rule is not None and rule.stage == "load"
+
+
+_SHAPE_ERRORS = (_Corrupt, ValueError, InvalidOperation)  # ValueError: not a Severity
 
 
 class CheckCache:
     def __init__(self, path: Path | None = None):
         self.path = path or cache_file()
         self.entries: dict[str, dict] = {}
-        self.form_problems: list[dict] | None = None  # what is wrong with the packs, for this fingerprint
+        self.form_problems: list | None = None  # what is wrong with the packs, for this fingerprint
         self.changed = False
         try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
-            if stored.get("fingerprint") == fingerprint() and isinstance(stored.get("entries"), dict):
-                self.entries = stored["entries"]
-                problems = stored.get("form_problems")
-                self.form_problems = problems if isinstance(problems, list) else None
-        except (OSError, ValueError, AttributeError):
-            self.entries = {}
+            stored = json.loads(self.path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return
+        if type(stored) is dict and stored.get("fingerprint") == fingerprint() and type(stored.get("entries")) is dict:
+            self.entries = stored["entries"]
+            problems = stored.get("form_problems")
+            self.form_problems = problems if type(problems) is list else None
 
     def pack_problems(self) -> list[Finding]:
         """form_problems(), read from the cache while no pack, schema or code has changed: reading and
@@ -71,37 +112,34 @@ class CheckCache:
         if self.form_problems is not None:
             try:
                 return [_finding_from_json(f) for f in self.form_problems]
-            except (KeyError, TypeError, ValueError):
+            except _SHAPE_ERRORS:
                 pass
         problems = list(form_problems())
         self.form_problems = [f.as_dict() for f in problems]
         self.changed = True
         return problems
 
-    def known_digest(self, name: str, stat: list[int] | None) -> str | None:
-        """The digest recorded for a file whose size and modification time are unchanged (no need to read it)."""
-        entry = self.entries.get(name)
-        if stat is None or not isinstance(entry, dict) or entry.get("stat") != stat:
-            return None
-        return entry.get("digest")
-
     def get(self, name: str, digest: str):
         """(findings, summary, suppressions) for these exact bytes (the fields of check.Checked), or None."""
         entry = self.entries.get(name)
-        if not isinstance(entry, dict) or entry.get("digest") != digest:
+        if type(entry) is not dict or entry.get("digest") != digest:
             return None
         try:
-            findings = [_finding_from_json(f) for f in entry["findings"]]
-            suppressions = [Suppression(s["line"], s["col"], tuple(s["ids"])) for s in entry["suppressions"]]
-            return findings, _summary_from_json(entry["summary"]), suppressions
-        except (KeyError, TypeError, ValueError):
+            findings = [_finding_from_json(f) for f in _field(entry, "findings", list)]
+            suppressions = [_suppression_from_json(s) for s in _field(entry, "suppressions", list)]
+            if "summary" not in entry:
+                raise _Corrupt
+            summary = _summary_from_json(entry["summary"])
+            if (summary is None) != any(map(_stops_loading, findings)):  # no summary exactly when loading failed
+                raise _Corrupt
+            return findings, summary, suppressions
+        except _SHAPE_ERRORS:
             return None
 
-    def put(self, name: str, digest: str, checked, stat: list[int] | None) -> None:
-        """Record a check.Checked (findings, summary, suppressions) for these bytes and this size and time."""
+    def put(self, name: str, digest: str, checked) -> None:
+        """Record a check.Checked (findings, summary, suppressions) for these bytes."""
         self.entries[name] = {
             "digest": digest,
-            "stat": stat,
             "findings": [f.as_dict() for f in checked.findings],
             "suppressions": [{"line": s.line, "col": s.col, "ids": list(s.ids)} for s in checked.suppressions],
             "summary": _summary_to_json(checked.summary),

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common import resources
-from ..common.caching import content_digest, file_stat
+from ..common.caching import content_digest
 from ..common.findings import Finding, Severity, sort_findings
+from ..common.names import name_problem, printable_path
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import YamlRejected, load_document, locate, make_reading_yaml
 from ..filing.model import Filing, Summary, build_filing
@@ -35,7 +36,8 @@ class Checked:
 
 
 def display_name(path: Path) -> str:
-    return path.as_posix()
+    """The name a file is reported and cached under (a name that is not UTF-8 is shown escaped)."""
+    return printable_path(path.as_posix())
 
 
 _OS_ERRORS = {
@@ -105,6 +107,9 @@ def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
 
 def read_source(path: Path) -> tuple[str, bytes | None, Checked | None]:
     name = display_name(path)
+    problem = name_problem(path.as_posix())
+    if problem is not None:
+        return name, None, Checked([Finding(name, 1, 1, Severity.ERROR, "file.name", problem)])
     try:
         return name, read_bytes(path, name), None
     except YamlRejected as rejected:
@@ -113,20 +118,11 @@ def read_source(path: Path) -> tuple[str, bytes | None, Checked | None]:
 
 def check_files(paths: list[Path], config: Config | None = None, *, cache: CheckCache | None = None,
                 jobs: int = 1) -> tuple[list[Finding], list[Summary]]:
-    """`jixiao check`: every file, unchanged ones from the cache, the rest in `jobs` processes."""
+    """`jixiao check`: every file, unchanged ones (the same bytes) from the cache, the rest in `jobs` processes."""
     results: dict[str, Checked] = {}
     pending: list[tuple[str, bytes]] = []
     digests: dict[str, str] = {}
-    stats: dict[str, list[int] | None] = {}
     for path in paths:
-        name = display_name(path)
-        stats[name] = file_stat(path)
-        known = cache.known_digest(name, stats[name]) if cache else None
-        cached = cache.get(name, known) if known else None
-        if cached is not None:
-            digests[name] = known
-            results[name] = Checked(*cached)
-            continue
         name, raw, failed = read_source(path)
         if failed is not None:
             results[name] = failed
@@ -146,7 +142,7 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
     problems = pack_problems(cache)
     if cache is not None:
         for name, _ in pending:
-            cache.put(name, digests[name], results[name], stats[name])
+            cache.put(name, digests[name], results[name])
         cache.save()
     ordered = [results[display_name(path)] for path in paths]
     return conclude(ordered, config, problems), [c.summary for c in ordered if c.summary]
