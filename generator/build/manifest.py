@@ -1,9 +1,13 @@
 """The build manifest (`<out>/.jixiao-manifest.json`): which outputs each filing produced, from what.
 
-An entry's key hashes everything its outputs depend on: the filing's bytes, the template pack and
-jixiao's code, the formats and the document properties. Its outputs are recorded with size and
-modification time, so an output changed or deleted by hand is rebuilt. A missing or unreadable
-manifest means a full rebuild, never a crash or a stale file.
+An entry belongs to a filing (by its absolute path, so that the working folder and the way a path
+was typed do not matter) and records: the key its outputs were made from (the filing's bytes, the
+template pack, jixiao's code, the document properties); where its outputs are (`<年度>/<stem>`);
+each output with the size and modification time it was written with, so that an output changed or
+deleted by hand is made again; and the filing's line in the year's index.html, so that a build of
+part of the filings still writes the whole index. Every output listed was made from the entry's
+key: an output of an older key is removed when the filing is built again. A missing, unreadable or
+older manifest means a full rebuild, never a crash or a stale file.
 """
 
 from __future__ import annotations
@@ -12,15 +16,17 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 from ..common import resources
 from ..common.atomic import write_text_atomic
 from ..common.caching import file_stat, fingerprint
+from ..common.names import clash_key
 
 MANIFEST_NAME = ".jixiao-manifest.json"
-VERSION = 1
+VERSION = 2
 
 
 @cache
@@ -33,62 +39,123 @@ def template_pack() -> str:
     return digest.hexdigest()
 
 
-def output_key(digest: str, formats: tuple[str, ...], source: str, timestamp: str) -> str:
-    parts = [digest, template_pack(), ",".join(formats), source, timestamp]
+def output_key(digest: str, source: str, timestamp: str) -> str:
+    """What every output of a filing is made from (a PDF from the Word file made from the same key)."""
+    parts = [digest, template_pack(), source, timestamp]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 @dataclass
 class Entry:
+    name: str  # the filing as last reported (messages, index order)
     key: str
-    outputs: dict[str, list[int]] = field(default_factory=dict)  # path relative to the out folder → [size, mtime_ns]
+    at: str  # "<年度>/<stem>", relative to the output folder
+    outputs: dict[str, list[int]] = field(default_factory=dict)  # relative path → [size, mtime_ns]
+    row: list | None = None  # [项目名称, 年度资金总额, 三级指标数, [[line, col, severity, rule, message], ...]]
+
+    @property
+    def year(self) -> str:
+        return self.at.partition("/")[0]
+
+
+def _valid_row(row) -> bool:
+    if row is None:
+        return True
+    if not (type(row) is list and len(row) == 4 and type(row[0]) is str and type(row[1]) is str
+            and type(row[2]) is int and type(row[3]) is list):
+        return False
+    kinds = [int, int, str, str, str]
+    return all(type(f) is list and [type(v) for v in f] == kinds for f in row[3]) and Decimal(row[1]).is_finite()
+
+
+def _entry(raw) -> Entry:
+    """An entry read back, every field checked (a damaged manifest is an empty one)."""
+    outputs = raw["outputs"]
+    if not (isinstance(raw["name"], str) and isinstance(raw["key"], str) and isinstance(raw["at"], str)
+            and isinstance(outputs, dict) and _valid_row(raw["row"])):
+        raise TypeError
+    checked = {str(k): [int(v[0]), int(v[1])] for k, v in outputs.items()}
+    if any(not k.startswith(raw["at"] + ".") for k in checked):
+        raise ValueError  # outputs are always <at>.<suffix>: anything else was not written by a build
+    return Entry(raw["name"], raw["key"], raw["at"], checked, raw["row"])
 
 
 class Manifest:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.path = out_dir / MANIFEST_NAME
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[str, Entry] = {}  # absolute path of the filing → entry
+        self.indexes: set[str] = set()  # years whose index.html this manifest's builds wrote
         self.changed = False
         try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            stored = json.loads(self.path.read_bytes())
             if stored.get("version") == VERSION:
-                self.entries = {
-                    name: Entry(str(raw["key"]), {str(k): [int(v[0]), int(v[1])] for k, v in raw["outputs"].items()})
-                    for name, raw in stored["entries"].items()
-                }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-            self.entries = {}
+                self.entries = {str(source): _entry(raw) for source, raw in stored["entries"].items()}
+                self.indexes = {str(year) for year in stored["indexes"]}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, InvalidOperation):
+            self.entries, self.indexes = {}, set()
             self.changed = True  # an unreadable manifest is replaced
 
-    def fresh(self, name: str, key: str, expected: list[str]) -> bool:
-        """The recorded outputs of `name` were made from `key` and are still exactly as written."""
-        entry = self.entries.get(name)
-        if entry is None or entry.key != key or not set(expected) <= set(entry.outputs):
+    def fresh(self, source: str, key: str, expected: list[str]) -> bool:
+        """The outputs `expected` of the filing were made from `key` and are still exactly as written."""
+        entry = self.entries.get(source)
+        if entry is None or entry.key != key:
             return False
         folder = str(self.out_dir)
-        return all(file_stat(os.path.join(folder, relative)) == entry.outputs[relative] for relative in expected)
+        return all(relative in entry.outputs and file_stat(os.path.join(folder, relative)) == entry.outputs[relative]
+                   for relative in expected)
 
-    def record(self, name: str, key: str, outputs: list[Path]) -> None:
-        """The outputs just made from `key`; earlier outputs of other formats stay listed while they exist,
-        so that they are still removed with the filing."""
-        made = {p.relative_to(self.out_dir).as_posix(): file_stat(p) for p in outputs}
-        earlier = self.entries[name].outputs if name in self.entries else {}
-        kept = {k: v for k, v in earlier.items() if k not in made and os.path.exists(os.path.join(self.out_dir, k))}
-        entry = Entry(key, {**kept, **made})
-        if self.entries.get(name) != entry:
-            self.entries[name] = entry
+    def record(self, source: str, name: str, key: str, at: str, made: list[str]) -> list[str]:
+        """The outputs just made (or found unchanged) from `key` at `at`. Earlier outputs of the same key and
+        place stay listed while they are as written (a build of fewer formats keeps them); the others
+        are returned: they were made from something older, or for another year."""
+        entry = self.entries.get(source)
+        kept, dropped = {}, []
+        if entry is not None:
+            for relative, stat in entry.outputs.items():
+                if relative in made:
+                    continue
+                if entry.key == key and entry.at == at and file_stat(self.out_dir / relative) == stat:
+                    kept[relative] = stat
+                else:
+                    dropped.append(relative)
+        outputs = {**kept, **{relative: file_stat(self.out_dir / relative) for relative in made}}
+        updated = Entry(name, key, at, {k: v for k, v in outputs.items() if v is not None}, entry.row if entry else None)
+        if updated != entry:
+            self.entries[source] = updated
+            self.changed = True
+        return dropped
+
+    def add_output(self, source: str, relative: str) -> None:
+        """An output made later from the entry's own outputs (a PDF from the Word file)."""
+        stat = file_stat(self.out_dir / relative)
+        if stat is not None:
+            self.entries[source].outputs[relative] = stat
             self.changed = True
 
-    def forget(self, name: str) -> Entry:
+    def set_row(self, source: str, row: list | None) -> None:
+        entry = self.entries.get(source)
+        if entry is not None and entry.row != row:
+            entry.row = row
+            self.changed = True
+
+    def forget(self, source: str) -> Entry:
         self.changed = True
-        return self.entries.pop(name)
+        return self.entries.pop(source)
+
+    def claims(self) -> dict[str, str]:
+        """Output places already taken: clash key of `<年度>/<stem>` → the filing (absolute path) that has it."""
+        return {clash_key(entry.at): source for source, entry in self.entries.items()}
 
     def save(self) -> None:
         if not self.changed:
             return
         data = {
             "version": VERSION,
-            "entries": {name: {"key": e.key, "outputs": e.outputs} for name, e in sorted(self.entries.items())},
+            "entries": {
+                source: {"name": e.name, "key": e.key, "at": e.at, "outputs": e.outputs, "row": e.row}
+                for source, e in sorted(self.entries.items())
+            },
+            "indexes": sorted(self.indexes),
         }
         write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=False)
