@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from contextlib import contextmanager
 
 PARALLEL_FROM = 32  # below this many files to check, starting worker processes costs more than it saves
 
@@ -19,16 +22,31 @@ def parallel_map(function, chunks: list, jobs: int):
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),))
     try:
-        yield from executor.map(function, chunks)
+        with _ctrl_c_held():
+            results = executor.map(function, chunks)  # the workers start here
+        yield from results
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _ctrl_c_held():
+    """Ctrl-C waits while worker processes fork: a worker must not start with Python's handler (its
+    traceback would be printed), nor the parent take it inside fork's own handlers (where Python
+    prints it and carries on). Held, it arrives in the parent right after, as an ordinary interrupt."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _worker_start(parent: int) -> None:
     """Ctrl-C reaches every process of the group; only the main one acts on it. A worker whose
     main process was killed outright has nobody to work for and stops."""
-    import signal
-    import threading
     import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
