@@ -472,3 +472,24 @@ def test_every_output_appears_only_by_an_atomic_rename(work, monkeypatch):
     assert {p.name for p in made - set(renamed)} == {".jixiao-build.lock"}  # the lock is not content
     renamed = [p.relative_to(work / "out").as_posix() for p in renamed]
     assert ".jixiao-manifest.json" in renamed and "2024/index.html" in renamed
+
+
+# Performance work that must not change a byte ------------------------------------------------------------
+
+
+def test_the_fast_zip_writer_makes_the_bytes_zipfile_makes(work):
+    from generator.render.word import pack_zip, write_zip
+
+    for name in THREE:
+        write(f"2024/{name}.yaml", seed_text(name))
+    assert build("projects", "--format", "docx") == 0
+    for docx in sorted(Path("out/2024").glob("*.docx")):
+        reusable: dict = {}
+        with zipfile.ZipFile(docx) as archive:
+            members = [(item.filename, archive.read(item.filename)) for item in archive.infolist()]
+        members.append(("empty.xml", b""))
+        expected = write_zip(members)
+        for number in range(2):  # the second time from the kept records of the reusable members
+            marked = [(name, data, index % 2 == 0) for index, (name, data) in enumerate(members)]
+            assert pack_zip(marked, reusable) == expected, (docx, number)
+        assert docx.read_bytes() == write_zip(members[:-1])

@@ -260,7 +260,8 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
             form_ids.add(match.group(1).decode("utf-8", "replace"))
 
     touched: set[str] = set()  # years whose index may have changed
-    present = {os.path.abspath(name) for name in names}
+    sources = {name: os.path.abspath(name) for name in names}  # who owns outputs: the same file however named
+    present = set(sources.values())
     roots = [os.path.abspath(root) for root in scope]
     for source, entry in list(manifest.entries.items()):
         if source not in present and (_within(roots, source) or not os.path.lexists(source)):
@@ -270,7 +271,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
     origins = provenance([name for name, _ in scanned])
     tasks: list[_Task] = []
     for name, digest in scanned:
-        source = os.path.abspath(name)
+        source = sources[name]
         cached = cache.get(name, digest) if cache else None
         if cached is not None:
             checked[name] = Checked(*cached)  # a rebuild below replaces it with the fresh result
@@ -296,7 +297,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
 
     def shared(task: _Task) -> bool:
         stem = clash_key(output_stem(task.name))
-        return stems[stem] > 1 or stem == INDEX_STEM or bool(held.get(stem, set()) - {os.path.abspath(task.name)})
+        return stems[stem] > 1 or stem == INDEX_STEM or bool(held.get(stem, set()) - {sources[task.name]})
 
     queued = [task for task in tasks if shared(task)]
     separate = [task for task in tasks if not shared(task)]
@@ -312,7 +313,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
         if result.at is None:
             report.failed.append(result.name)
             return
-        source = os.path.abspath(result.name)
+        source = sources[result.name]
         key = output_key(result.digest, describe(task.name, task.origin), task.origin.timestamp.isoformat())
         for relative in manifest.record(source, result.name, key, result.at, list(result.made)):
             touched.add(relative.partition("/")[0])
@@ -326,7 +327,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
         collect(result, task, None)
     if queued:  # rare: loaded here, so that a build with none of them loads nothing
         claims, tools = _Claims(manifest), _tools()
-        queued.sort(key=lambda task: os.path.abspath(task.name) not in manifest.entries)  # owners first
+        queued.sort(key=lambda task: sources[task.name] not in manifest.entries)  # owners first
         for task in queued:
             collect(_build_one(task, out_dir, formats, tools, claims), task, claims)
     problems = pack_problems(cache)
@@ -341,7 +342,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
     for finding in report.findings:
         by_file[finding.file].append(finding)
     for name, result in zip(names, ordered):
-        source = os.path.abspath(name)
+        source = sources[name]
         if source in manifest.entries:
             manifest.set_row(source, _row(result, by_file[name]))
             touched.add(manifest.entries[source].year)

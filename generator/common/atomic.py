@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 from pathlib import Path
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -17,7 +16,7 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 def _temporary(folder: Path) -> tuple[int, str]:
     # A short name: the target's own name may already be near the 255-byte limit.
     while True:
-        name = os.path.join(folder, f".jixiao-{secrets.token_hex(6)}.tmp")
+        name = os.path.join(folder, f".jixiao-{os.urandom(6).hex()}.tmp")
         try:
             return os.open(name, _FLAGS, 0o666), name
         except FileExistsError:

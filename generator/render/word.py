@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from docx.opc.oxml import serialize_part_xml
@@ -240,6 +243,55 @@ def normalize_zip(data: bytes) -> bytes:
         return write_zip([(item.filename, source.read(item.filename)) for item in source.infolist()])
 
 
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_DOS_TIME = ZIP_TIME[3] << 11 | ZIP_TIME[4] << 5 | ZIP_TIME[5] // 2
+_DOS_DATE = (ZIP_TIME[0] - 1980) << 9 | ZIP_TIME[1] << 5 | ZIP_TIME[2]
+_VERSION = 20  # what zipfile records for a deflated member
+
+
+def _deflated(name: bytes, data: bytes) -> tuple[bytes, int, int]:
+    """A member's local header and deflated data as zipfile writes them, its CRC and compressed size."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush()
+    crc = zlib.crc32(data)
+    header = _LOCAL_HEADER.pack(b"PK\x03\x04", _VERSION, 0, 0, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+                                crc, len(packed), len(data), len(name), 0)
+    return header + name + packed, crc, len(packed)
+
+
+@cache
+def _external_attr() -> int:
+    """What zipfile records for a member written with no attributes (its default permissions)."""
+    with zipfile.ZipFile(io.BytesIO(write_zip([("x", b"")]))) as archive:
+        return archive.infolist()[0].external_attr
+
+
+def pack_zip(members: list[tuple[str, bytes, bool]], reusable: dict) -> bytes:
+    """The bytes write_zip makes of the same members (ASCII names, each under 4 GB), without compressing
+    again a member marked as the same for every document: its record is kept in `reusable`. Each
+    member costs a compressor of its own (zlib allocates a quarter megabyte per compressor), which
+    for a .docx costs more than compressing its one large part."""
+    records, central, offset = [], [], 0
+    for text, data, same in members:
+        name = text.encode("ascii")
+        if same:
+            record = reusable.get(text) or reusable.setdefault(text, _deflated(name, data))
+        else:
+            record = _deflated(name, data)
+        local, crc, size = record
+        central.append(_CENTRAL_HEADER.pack(
+            b"PK\x01\x02", _VERSION, 0, _VERSION, 0, 0, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+            crc, size, len(data), len(name), 0, 0, 0, 0, _external_attr(), offset,
+        ) + name)
+        records.append(local)
+        offset += len(local)
+    directory = b"".join(central)
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
+    return b"".join(records) + directory + end
+
+
 def write_zip(members: list[tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -340,6 +392,7 @@ class PreparedTemplate:
             # its rows and cells by their tags; otherwise the rendered document is parsed and edited.
             self.text_merges = not self.column_loops and _plain_tables(self.template.docx.element)
             self.static_blobs: dict[str, bytes] = {}  # parts no render changes, serialised once
+            self.packed: dict[str, tuple] = {}  # and their zip records, compressed once
         except TemplateProblem:
             raise
         except Exception as error:  # jinja2 and docxtpl raise many kinds; all mean a broken template
@@ -387,25 +440,25 @@ class PreparedTemplate:
         for name, value in properties.items():
             setattr(core, name, value)
         set_properties(core, context, info)
-        return write_zip(self._members(document_xml))
+        return pack_zip(self._members(document_xml), self.packed)
 
-    def _members(self, document_xml: bytes) -> list[tuple[str, bytes]]:
-        """The package's members in the order python-docx writes them."""
+    def _members(self, document_xml: bytes) -> list[tuple[str, bytes, bool]]:
+        """The package's members in the order python-docx writes them, each marked when it is the same
+        for every filing."""
         main = self.template.docx.part
         package = main.package
         parts = list(package.iter_parts())
-        members = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob), ("_rels/.rels", package.rels.xml)]
+        members = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob, False), ("_rels/.rels", package.rels.xml, False)]
         for part in parts:
             name = part.partname.membername
             if part is main:
-                blob = document_xml
+                members.append((name, document_xml, False))
             elif part.content_type.endswith(_CHANGING_PARTS):
-                blob = part.blob
+                members.append((name, part.blob, False))
             else:  # styles, settings, fonts, theme...: the same for every filing
-                blob = self.static_blobs.get(name) or self.static_blobs.setdefault(name, part.blob)
-            members.append((name, blob))
+                members.append((name, self.static_blobs.get(name) or self.static_blobs.setdefault(name, part.blob), True))
             if len(part.rels):
-                members.append((part.partname.rels_uri.membername, part.rels.xml))
+                members.append((part.partname.rels_uri.membername, part.rels.xml, False))
         return members
 
 

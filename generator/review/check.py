@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -55,12 +56,14 @@ def _unreadable(name: str, message: str) -> YamlRejected:
 
 def read_bytes(path: Path, name: str) -> bytes:
     try:
-        if path.is_symlink() and not path.resolve(strict=True).is_relative_to(Path.cwd().resolve()):
-            raise YamlRejected([Finding(
-                name, 1, 1, Severity.ERROR, "file.outside",
-                f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
-            )])
-        mode = path.stat().st_mode
+        mode = os.lstat(path).st_mode  # one call for most files: only a link needs another look
+        if stat.S_ISLNK(mode):
+            if not path.resolve(strict=True).is_relative_to(Path.cwd().resolve()):
+                raise YamlRejected([Finding(
+                    name, 1, 1, Severity.ERROR, "file.outside",
+                    f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
+                )])
+            mode = path.stat().st_mode
         if not stat.S_ISREG(mode):
             raise _unreadable(name, _OS_ERRORS[errno.EISDIR] if stat.S_ISDIR(mode) else "这不是普通文件（管道、设备等），没有读取")
         return path.read_bytes()
