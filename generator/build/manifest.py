@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from ..common import resources
-from ..common.atomic import write_text_atomic
+from ..common.atomic import write_chunks_atomic
 from ..common.caching import file_stat, fingerprint
 from ..common.names import clash_key
 
@@ -45,7 +45,7 @@ def output_key(digest: str, source: str, timestamp: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     name: str  # the filing as last reported (messages, index order)
     key: str
@@ -150,12 +150,14 @@ class Manifest:
     def save(self) -> None:
         if not self.changed:
             return
-        data = {
-            "version": VERSION,
-            "entries": {
-                source: {"name": e.name, "key": e.key, "at": e.at, "outputs": e.outputs, "row": e.row}
-                for source, e in sorted(self.entries.items())
-            },
-            "indexes": sorted(self.indexes),
-        }
-        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=False)
+        write_chunks_atomic(self.path, self._json(), durable=False)
+
+    def _json(self):
+        """The manifest's text, entry by entry (one string for 20,000 entries would double the build's memory)."""
+        compact = {"ensure_ascii": False, "separators": (",", ":")}
+        yield json.dumps({"version": VERSION, "indexes": sorted(self.indexes)}, **compact)[:-1].encode()
+        yield b',"entries":{'
+        for number, (source, e) in enumerate(sorted(self.entries.items())):
+            entry = {"name": e.name, "key": e.key, "at": e.at, "outputs": e.outputs, "row": e.row}
+            yield (b"," if number else b"") + json.dumps(source, **compact).encode() + b":" + json.dumps(entry, **compact).encode()
+        yield b"}}"

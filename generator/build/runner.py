@@ -14,7 +14,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -58,7 +58,7 @@ class BuildReport:
     pdf_note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Task:
     """One filing to build; small, as thousands of them wait for a worker."""
 
@@ -66,7 +66,7 @@ class _Task:
     origin: Provenance  # for the document properties
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Result:
     name: str
     digest: str | None  # of the bytes checked and rendered (None: the file could not be read)
@@ -305,7 +305,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
     built: list[tuple[str, str]] = []  # (source, "<年度>/<stem>") of filings whose outputs were made this run
 
     def collect(result: _Result, task: _Task, claims: _Claims | None) -> None:
-        checked[result.name] = result.checked
+        checked[task.name] = _shared_names(result.checked, task.name)
         if result.problem:
             report.findings.append(result.problem)
         if result.digest is not None and cache is not None:
@@ -315,7 +315,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
             return
         source = sources[result.name]
         key = output_key(result.digest, describe(task.name, task.origin), task.origin.timestamp.isoformat())
-        for relative in manifest.record(source, result.name, key, result.at, list(result.made)):
+        for relative in manifest.record(source, task.name, key, result.at, list(result.made)):
             touched.add(relative.partition("/")[0])
             if claims is None or claims.holder(relative.rpartition(".")[0]) in (None, source):
                 _remove(manifest, [relative], report)
@@ -349,6 +349,14 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
     _write_indexes(manifest, touched, "html" in formats, report)
     manifest.save()
     return report
+
+
+def _shared_names(checked: Checked, name: str) -> Checked:
+    """The result with the one copy of the file's name: from a worker, each finding and the summary
+    bring their own, and 20,000 filings' results stay in memory until the end."""
+    findings = [replace(f, file=name) if f.file == name else f for f in checked.findings]
+    summary = replace(checked.summary, path=name) if checked.summary and checked.summary.path == name else checked.summary
+    return Checked(findings, summary, checked.suppressions)
 
 
 def _row(checked: Checked, findings: list[Finding]) -> list | None:

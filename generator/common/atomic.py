@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import Iterable
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
@@ -26,11 +27,17 @@ def _temporary(folder: Path) -> tuple[int, str]:
 def write_bytes_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
     """Write via a temporary file and a rename. `durable` also flushes to disk first, so that the
     new content survives a power cut; outputs that can be rebuilt skip that cost."""
+    write_chunks_atomic(target, [data], durable=durable)
+
+
+def write_chunks_atomic(target: Path, chunks: Iterable[bytes], *, durable: bool = True) -> None:
+    """write_bytes_atomic of the chunks joined, without holding them all in memory at once."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = _temporary(target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                stream.write(chunk)
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())

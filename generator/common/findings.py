@@ -17,7 +17,7 @@ class Severity(str, Enum):
         return {"error": "错误", "warning": "警告", "info": "提示"}[self.value]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Finding:
     file: str
     line: int

@@ -11,7 +11,7 @@ from pathlib import Path
 EPOCH_FALLBACK = datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     revision: str  # short id of the last commit that changed the file, or "" outside git / never committed
     dirty: bool  # the file differs from HEAD (or is not committed)

@@ -16,7 +16,7 @@ import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..common.atomic import write_text_atomic
+from ..common.atomic import write_chunks_atomic
 from ..common.caching import cache_dir, fingerprint
 from ..common.findings import Finding, Severity
 from ..filing.model import Position, Summary
@@ -122,6 +122,8 @@ class CheckCache:
     def get(self, name: str, digest: str):
         """(findings, summary, suppressions) for these exact bytes (the fields of check.Checked), or None."""
         entry = self.entries.get(name)
+        if type(entry) is bytes:
+            entry = json.loads(entry)
         if type(entry) is not dict or entry.get("digest") != digest:
             return None
         try:
@@ -137,14 +139,24 @@ class CheckCache:
             return None
 
     def put(self, name: str, digest: str, checked) -> None:
-        """Record a check.Checked (findings, summary, suppressions) for these bytes."""
-        self.entries[name] = {
+        """Record a check.Checked (findings, summary, suppressions) for these bytes (kept as the JSON to
+        be saved: a build of 20,000 filings should not hold 20,000 dictionaries for it)."""
+        self.entries[name] = json.dumps({
             "digest": digest,
             "findings": [f.as_dict() for f in checked.findings],
             "suppressions": [{"line": s.line, "col": s.col, "ids": list(s.ids)} for s in checked.suppressions],
             "summary": _summary_to_json(checked.summary),
-        }
+        }, ensure_ascii=False).encode()
         self.changed = True
+
+    def _json(self):
+        """The cache file's text, entry by entry."""
+        yield json.dumps({"fingerprint": fingerprint(), "form_problems": self.form_problems}, ensure_ascii=False)[:-1].encode()
+        yield b', "entries": {'
+        for number, (name, entry) in enumerate(self.entries.items()):
+            yield (b", " if number else b"") + json.dumps(name, ensure_ascii=False).encode() + b": "
+            yield entry if type(entry) is bytes else json.dumps(entry, ensure_ascii=False).encode()
+        yield b"}}"
 
     def save(self) -> None:
         if not self.changed:
@@ -152,7 +164,6 @@ class CheckCache:
         for name in [n for n in self.entries if not os.path.exists(n)]:
             del self.entries[name]
         try:
-            stored = {"fingerprint": fingerprint(), "entries": self.entries, "form_problems": self.form_problems}
-            write_text_atomic(self.path, json.dumps(stored, ensure_ascii=False))
+            write_chunks_atomic(self.path, self._json())
         except OSError:
             pass  # a cache that cannot be written only costs time next run

@@ -26,7 +26,7 @@ from .rules import run_collection_rules, run_filing_rules
 from .suppress import Suppression, apply_suppressions, find_suppressions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checked:
     """What checking one file produced: its own findings, its summary and suppression comments when it loaded."""
 
