@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .common import resources
 from .common.atomic import write_text_atomic
-from .common.discover import PathNotFound, filing_paths
+from .common.discover import PathNotFound, filing_names, filing_paths
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
@@ -93,9 +93,9 @@ def main() -> None:
     """
 
 
-def _files(paths: tuple[Path, ...]) -> list[Path]:
+def _files(paths: tuple[Path, ...], listing=filing_paths) -> list:
     try:
-        return filing_paths(list(paths) or [Path("projects")])
+        return listing(list(paths) or [Path("projects")])
     except PathNotFound as missing:
         raise click.UsageError(f"路径不存在：{missing.path}") from None
 
@@ -202,7 +202,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
         raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
     if out_dir.exists() and not out_dir.is_dir():
         raise click.UsageError(f"--out 指向的 {out_dir} 是一个文件，不是文件夹")
-    files = _files(paths)
+    files = _files(paths, filing_names)
     try:
         with output_lock(out_dir, quiet), progress_reporter(quiet) as progress:
             report = run_build(
@@ -218,7 +218,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     if not quiet:
         counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
         click.echo(
-            f"写入 {len(report.written)} 个文件到 {out_dir}/（{report.unchanged} 个没有变化，删除 {len(report.removed)} 个过时的）；"
+            f"写入 {report.written} 个文件到 {out_dir}/（{report.unchanged} 个没有变化，删除 {len(report.removed)} 个过时的）；"
             f"{len(report.failed)} 个申报表未能生成。"
             f"审核发现 {counts[Severity.ERROR]} 个错误、{counts[Severity.WARNING]} 个警告、{counts[Severity.INFO]} 个提示"
             + ("（运行 jixiao check 查看详情）" if report.findings else ""),

@@ -1,7 +1,7 @@
 """The build manifest (`<out>/.jixiao-manifest.json`): which outputs each filing produced, from what.
 
-An entry belongs to a filing (by its absolute path, so that the working folder and the way a path
-was typed do not matter) and records: the key its outputs were made from (the filing's bytes, the
+An entry belongs to a filing (by its path relative to the working folder, however it was typed;
+moved to the new working folder when the manifest is read from another) and records: the key its outputs were made from (the filing's bytes, the
 template pack, jixiao's code, the document properties); where its outputs are (`<年度>/<stem>`);
 each output with the size and modification time it was written with, so that an output changed or
 deleted by hand is made again; and the filing's line in the year's index.html, so that a build of
@@ -23,7 +23,6 @@ from pathlib import Path
 from ..common import resources
 from ..common.atomic import write_chunks_atomic
 from ..common.caching import file_stat, fingerprint
-from ..common.names import clash_key
 
 MANIFEST_NAME = ".jixiao-manifest.json"
 VERSION = 2
@@ -80,11 +79,15 @@ def _entry(raw) -> Entry:
     return Entry(raw["name"], raw["key"], raw["at"], checked, raw["row"])
 
 
+def _moved(base: str, source: str) -> str:
+    return Path(os.path.relpath(os.path.join(base, source))).as_posix()
+
+
 class Manifest:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.path = out_dir / MANIFEST_NAME
-        self.entries: dict[str, Entry] = {}  # absolute path of the filing → entry
+        self.entries: dict[str, Entry] = {}  # the filing's path (see runner.source_key) → entry
         self.indexes: set[str] = set()  # years whose index.html this manifest's builds wrote
         self.changed = False
         try:
@@ -92,6 +95,9 @@ class Manifest:
             if stored.get("version") == VERSION:
                 self.entries = {str(source): _entry(raw) for source, raw in stored["entries"].items()}
                 self.indexes = {str(year) for year in stored["indexes"]}
+                base = stored["base"]
+                if base != os.getcwd():  # built from another folder: the same files, named from here
+                    self.entries = {_moved(base, source): entry for source, entry in self.entries.items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, InvalidOperation):
             self.entries, self.indexes = {}, set()
             self.changed = True  # an unreadable manifest is replaced
@@ -143,10 +149,6 @@ class Manifest:
         self.changed = True
         return self.entries.pop(source)
 
-    def claims(self) -> dict[str, str]:
-        """Output places already taken: clash key of `<年度>/<stem>` → the filing (absolute path) that has it."""
-        return {clash_key(entry.at): source for source, entry in self.entries.items()}
-
     def save(self) -> None:
         if not self.changed:
             return
@@ -155,7 +157,7 @@ class Manifest:
     def _json(self):
         """The manifest's text, entry by entry (one string for 20,000 entries would double the build's memory)."""
         compact = {"ensure_ascii": False, "separators": (",", ":")}
-        yield json.dumps({"version": VERSION, "indexes": sorted(self.indexes)}, **compact)[:-1].encode()
+        yield json.dumps({"version": VERSION, "base": os.getcwd(), "indexes": sorted(self.indexes)}, **compact)[:-1].encode()
         yield b',"entries":{'
         for number, (source, e) in enumerate(sorted(self.entries.items())):
             entry = {"name": e.name, "key": e.key, "at": e.at, "outputs": e.outputs, "row": e.row}

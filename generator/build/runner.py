@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -29,7 +30,7 @@ from ..common.findings import Finding, Severity
 from ..common.gitinfo import Provenance, describe, provenance
 from ..common.libreoffice import ConversionFailed, convert_to_pdf, find_soffice
 from ..common.names import clash_key, safe_stem
-from ..common.parallel import PARALLEL_FROM, parallel_map
+from ..common.parallel import PARALLEL_FROM, parallel_map, worker_pool
 from ..common.yamlio import YamlRejected, make_reading_yaml
 from ..forms.pack import FormShelf
 from ..forms.schema import load_schema
@@ -37,7 +38,7 @@ from ..render.problem import TemplateProblem
 from ..review.cache import CheckCache
 from ..review.check import Checked, check_source, conclude, pack_problems, read_bytes, read_source
 from ..review.config import Config
-from .manifest import Manifest, output_key
+from .manifest import MANIFEST_NAME, Manifest, output_key
 
 FORMATS = ("docx", "html")
 INDEX_STEM = "index"  # <年度>/index.html is the year's index page, never a filing's preview
@@ -51,7 +52,7 @@ class OutputFault(Exception):
 @dataclass
 class BuildReport:
     findings: list[Finding]  # everything check found, plus build problems
-    written: list[str] = field(default_factory=list)  # outputs written, relative to the output folder
+    written: int = 0  # outputs written
     unchanged: int = 0  # outputs that were already up to date
     removed: list[str] = field(default_factory=list)  # outputs of filings that are gone, or made from an older version
     failed: list[str] = field(default_factory=list)  # files that produced no output
@@ -122,7 +123,7 @@ class _Claims:
         stem = at.partition("/")[2]
         if clash_key(stem) == INDEX_STEM:
             return _clash(name, f"输出文件名 {stem}.html 是年度索引页的名字")
-        source = os.path.abspath(name)
+        source = source_key(name)
         owner = self.owners.get(clash_key(at))
         if owner is not None and owner[0] != source:
             return _clash(name, f"输出文件 {at}.* 已经是 {owner[1]} 的输出（两个文件名只差在大小写、全角半角、"
@@ -168,7 +169,14 @@ def _build_one(task: _Task, out_dir: Path, formats: tuple[str, ...], tools, clai
 
 
 def _tools():
-    return FormShelf(), load_schema(resources.schema_path()), make_reading_yaml()
+    return _tools_for(resources.templates_dir(), resources.schema_path())
+
+
+@cache
+def _tools_for(templates: Path, schema: Path):
+    """The packs, the schema and the YAML loader, once per process (and templates folder): a new schema
+    for every chunk of filings cost milliseconds each time, and each stayed in the validator cache."""
+    return FormShelf(templates), load_schema(schema), make_reading_yaml()
 
 
 def _build_chunk(tasks: list[_Task], out_dir: Path, formats: tuple[str, ...]) -> list[_Result]:
@@ -195,24 +203,51 @@ def _prepare_renderers(form_ids: set[str]) -> None:
             continue
 
 
-def _run(tasks: list[_Task], out_dir: Path, formats: tuple[str, ...], jobs: int, form_ids: set[str], progress: Progress | None):
+class _Workers:
+    """Worker processes started before the work is known (for a build into an empty folder), let go as
+    soon as the rendering is done: the end of a build should not hold them too."""
+
+    def __init__(self):
+        self.pool = None
+        self._stack = ExitStack()
+
+    def start(self, jobs: int) -> None:
+        self.pool = self._stack.enter_context(worker_pool(jobs))
+
+    def close(self) -> None:
+        self.pool = None
+        self._stack.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _run(tasks: list[_Task], out_dir: Path, formats: tuple[str, ...], jobs: int, form_ids: set[str],
+         progress: Progress | None, workers: _Workers):
     """Results in input order, as they become available."""
     work = partial(_build_chunk, out_dir=out_dir, formats=formats)
+    pool = workers.pool
     if jobs > 1 and len(tasks) >= PARALLEL_FROM:
-        _prepare_renderers(form_ids)
+        if pool is None:
+            _prepare_renderers(form_ids)
         size = max(1, min(32, len(tasks) // (jobs * 4)))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         done = 0
-        for results in parallel_map(work, chunks, jobs):
+        for results in parallel_map(work, chunks, jobs, pool):
             done += len(results)
             if progress:
                 progress(done, len(tasks))
             yield from results
     else:
+        workers.close()  # not worth it after all
         for done, task in enumerate(tasks, start=1):
             yield from work([task])
             if progress:
                 progress(done, len(tasks))
+    workers.close()
 
 
 def output_stem(name: str) -> str:
@@ -226,22 +261,47 @@ def _expected(at: str, formats: tuple[str, ...], pdf: bool) -> list[str]:
     return [at + suffix for suffix in suffixes]
 
 
+def source_key(name: str) -> str:
+    """Whose outputs they are: the filing's path relative to the working folder, however it was typed
+    (usually the name itself, so that 20,000 filings need no second string each)."""
+    return Path(os.path.relpath(name)).as_posix() if os.path.isabs(name) else name
+
+
 def _within(roots: list[str], source: str) -> bool:
-    return any(source == root or source.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    outside = source == ".." or source.startswith("../")
+    return any(not outside if root == "." else source == root or source.startswith(root + "/") for root in roots)
 
 
-def build(paths: list[Path], out_dir: Path, formats: tuple[str, ...], pdf: bool, config: Config | None = None, *,
+def build(paths: list[str | Path], out_dir: Path, formats: tuple[str, ...], pdf: bool, config: Config | None = None, *,
           scope: list[Path] | None = None, jobs: int = 1, cache: CheckCache | None = None,
           progress: Progress | None = None) -> BuildReport:
     """Build `paths` into `out_dir`. `scope` is what was asked for (folders and files, default `paths`):
     outputs of filings that are gone from it, or from the disk, are removed; others are left alone."""
     try:
-        return _build(paths, out_dir, formats, pdf, config, scope if scope is not None else paths, jobs, cache, progress)
+        with _Workers() as workers:
+            if jobs > 1 and len(paths) >= PARALLEL_FROM and not (out_dir / MANIFEST_NAME).exists():
+                # Into an empty folder everything is built: the workers start before the bookkeeping of
+                # thousands of filings exists, with the templates of the forms the first filings name.
+                _prepare_renderers(_forms_named(paths[:PARALLEL_FROM]))
+                workers.start(jobs)
+            return _build(paths, out_dir, formats, pdf, config, scope if scope is not None else paths, jobs, cache,
+                          progress, workers)
     except OSError as error:  # the output folder, or a file in it, cannot be written or removed
         raise OutputFault(write_error(error.filename or out_dir, error)) from None
 
 
-def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -> BuildReport:
+def _forms_named(paths: list[str | Path]) -> set[str]:
+    named = set()
+    for path in paths:
+        try:
+            if match := _FORM_LINE.search(Path(path).read_bytes()):
+                named.add(match.group(1).decode("utf-8", "replace"))
+        except OSError:
+            continue  # reported when the file is read for real
+    return named
+
+
+def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress, workers: _Workers) -> BuildReport:
     manifest = Manifest(out_dir)
     report = BuildReport(findings=[])
     checked: dict[str, Checked] = {}
@@ -249,7 +309,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
     scanned: list[tuple[str, str]] = []  # (name, digest) of every readable input
     form_ids: set[str] = set()
     for path in paths:
-        name, raw, failed = read_source(path)
+        name, raw, failed = read_source(Path(path))
         names.append(name)
         if failed is not None:
             checked[name] = failed
@@ -260,9 +320,9 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
             form_ids.add(match.group(1).decode("utf-8", "replace"))
 
     touched: set[str] = set()  # years whose index may have changed
-    sources = {name: os.path.abspath(name) for name in names}  # who owns outputs: the same file however named
-    present = set(sources.values())
-    roots = [os.path.abspath(root) for root in scope]
+    sources = {name: source_key(name) for name in names if os.path.isabs(name)}  # the others are their own key
+    present = {sources.get(name, name) for name in names} if manifest.entries else set()
+    roots = [source_key(os.path.abspath(root)) for root in scope]
     for source, entry in list(manifest.entries.items()):
         if source not in present and (_within(roots, source) or not os.path.lexists(source)):
             _remove(manifest, manifest.forget(source).outputs, report)
@@ -271,7 +331,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
     origins = provenance([name for name, _ in scanned])
     tasks: list[_Task] = []
     for name, digest in scanned:
-        source = sources[name]
+        source = sources.get(name, name)
         cached = cache.get(name, digest) if cache else None
         if cached is not None:
             checked[name] = Checked(*cached)  # a rebuild below replaces it with the fresh result
@@ -285,7 +345,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
                 report.unchanged += len(expected)
                 continue
         tasks.append(_Task(name, origins[name]))
-    del scanned
+    del scanned, origins
 
     # A filing whose output name may coincide with another's (in this run, or already in the output
     # folder) is built in this process, one after the other, and takes a place only if it is free;
@@ -297,12 +357,12 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
 
     def shared(task: _Task) -> bool:
         stem = clash_key(output_stem(task.name))
-        return stems[stem] > 1 or stem == INDEX_STEM or bool(held.get(stem, set()) - {sources[task.name]})
+        return stems[stem] > 1 or stem == INDEX_STEM or bool(held.get(stem, set()) - {sources.get(task.name, task.name)})
 
     queued = [task for task in tasks if shared(task)]
     separate = [task for task in tasks if not shared(task)]
     del tasks, held, stems
-    built: list[tuple[str, str]] = []  # (source, "<年度>/<stem>") of filings whose outputs were made this run
+    built: list[tuple[str, str]] = []  # (source, "<年度>/<stem>") of filings whose Word files were made this run, for PDFs
 
     def collect(result: _Result, task: _Task, claims: _Claims | None) -> None:
         checked[task.name] = _shared_names(result.checked, task.name)
@@ -313,23 +373,25 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
         if result.at is None:
             report.failed.append(result.name)
             return
-        source = sources[result.name]
+        source = sources.get(task.name, task.name)
         key = output_key(result.digest, describe(task.name, task.origin), task.origin.timestamp.isoformat())
         for relative in manifest.record(source, task.name, key, result.at, list(result.made)):
             touched.add(relative.partition("/")[0])
             if claims is None or claims.holder(relative.rpartition(".")[0]) in (None, source):
                 _remove(manifest, [relative], report)
-        report.written.extend(result.written)
+        report.written += len(result.written)
         report.unchanged += len(result.made) - len(result.written)
-        built.append((source, result.at))
+        if pdf and "docx" in formats:
+            built.append((source, result.at))
 
-    for task, result in zip(separate, _run(separate, out_dir, formats, jobs, form_ids, progress)):
+    for task, result in zip(separate, _run(separate, out_dir, formats, jobs, form_ids, progress, workers)):
         collect(result, task, None)
     if queued:  # rare: loaded here, so that a build with none of them loads nothing
         claims, tools = _Claims(manifest), _tools()
-        queued.sort(key=lambda task: sources[task.name] not in manifest.entries)  # owners first
+        queued.sort(key=lambda task: sources.get(task.name, task.name) not in manifest.entries)  # owners first
         for task in queued:
             collect(_build_one(task, out_dir, formats, tools, claims), task, claims)
+    del separate, queued, present
     problems = pack_problems(cache)
     if cache is not None:
         cache.save()
@@ -342,7 +404,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
     for finding in report.findings:
         by_file[finding.file].append(finding)
     for name, result in zip(names, ordered):
-        source = sources[name]
+        source = sources.get(name, name)
         if source in manifest.entries:
             manifest.set_row(source, _row(result, by_file[name]))
             touched.add(manifest.entries[source].year)
@@ -352,11 +414,13 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress) -
 
 
 def _shared_names(checked: Checked, name: str) -> Checked:
-    """The result with the one copy of the file's name: from a worker, each finding and the summary
-    bring their own, and 20,000 filings' results stay in memory until the end."""
-    findings = [replace(f, file=name) if f.file == name else f for f in checked.findings]
-    summary = replace(checked.summary, path=name) if checked.summary and checked.summary.path == name else checked.summary
-    return Checked(findings, summary, checked.suppressions)
+    """The result with the one copy of the file's name (and of each rule id and form): from a worker, each
+    finding and the summary bring their own, and 20,000 filings' results stay in memory until the end."""
+    findings = [replace(f, file=name, rule=sys.intern(f.rule)) if f.file == name else f for f in checked.findings]
+    summary = checked.summary
+    if summary is not None and summary.path == name:
+        summary = replace(summary, path=name, form_id=sys.intern(summary.form_id))
+    return Checked(findings, summary, checked.suppressions or ())  # () is shared; an empty list each is not
 
 
 def _row(checked: Checked, findings: list[Finding]) -> list | None:
@@ -397,7 +461,7 @@ def _make_pdfs(manifest: Manifest, built: list[tuple[str, str]], report: BuildRe
     for document in converted:
         source, relative = stale[document]
         manifest.add_output(source, relative)
-        report.written.append(relative)
+        report.written += 1
     missing = len(stale) - len(converted)
     return f"已生成 {len(converted)} 个 PDF" + (f"，{missing} 个转换失败" if missing else "")
 
@@ -467,7 +531,7 @@ def _write_indexes(manifest: Manifest, years: set[str], wanted: bool, report: Bu
             report.unchanged += 1
         else:
             write_bytes_atomic(index, data, durable=False)
-            report.written.append(relative)
+            report.written += 1
         if year not in manifest.indexes:
             manifest.indexes.add(year)
             manifest.changed = True

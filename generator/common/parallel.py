@@ -10,11 +10,23 @@ from contextlib import contextmanager
 PARALLEL_FROM = 32  # below this many files to check, starting worker processes costs more than it saves
 
 
-def parallel_map(function, chunks: list, jobs: int):
-    """function(chunk) for each chunk in worker processes, results in order as they come.
+def parallel_map(function, chunks: list, jobs: int, pool=None):
+    """function(chunk) for each chunk in worker processes (those of `pool`, else new ones), results in
+    order as they come.
 
     Interrupted (Ctrl-C), the chunks not yet started are dropped and the ones running are let finish
     (each writes whole files only); if the main process is killed, the workers notice and stop."""
+    if pool is not None:
+        yield from pool.map(function, chunks)
+        return
+    with worker_pool(jobs) as own:
+        yield from own.map(function, chunks)
+
+
+@contextmanager
+def worker_pool(jobs: int):
+    """`jobs` worker processes, started now: forked before the main process holds much, they do not
+    carry it (a build of 20,000 filings would otherwise copy its bookkeeping into every worker)."""
     import multiprocessing  # only when there is enough work to share
     from concurrent.futures import ProcessPoolExecutor
 
@@ -23,8 +35,8 @@ def parallel_map(function, chunks: list, jobs: int):
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         with _ctrl_c_held():
-            results = executor.map(function, chunks)  # the workers start here
-        yield from results
+            executor.submit(int)  # the workers start here
+        yield executor
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 

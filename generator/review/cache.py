@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zlib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -94,7 +95,9 @@ _SHAPE_ERRORS = (_Corrupt, ValueError, InvalidOperation)  # ValueError: not a Se
 class CheckCache:
     def __init__(self, path: Path | None = None):
         self.path = path or cache_file()
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, dict] = {}  # read from the file
+        self.added: list[bytes] = []  # put in this run, compressed as one stream by `packer`
+        self.packer = zlib.compressobj()
         self.form_problems: list | None = None  # what is wrong with the packs, for this fingerprint
         self.changed = False
         try:
@@ -122,8 +125,6 @@ class CheckCache:
     def get(self, name: str, digest: str):
         """(findings, summary, suppressions) for these exact bytes (the fields of check.Checked), or None."""
         entry = self.entries.get(name)
-        if type(entry) is bytes:
-            entry = json.loads(entry)
         if type(entry) is not dict or entry.get("digest") != digest:
             return None
         try:
@@ -139,14 +140,17 @@ class CheckCache:
             return None
 
     def put(self, name: str, digest: str, checked) -> None:
-        """Record a check.Checked (findings, summary, suppressions) for these bytes (kept as the JSON to
-        be saved: a build of 20,000 filings should not hold 20,000 dictionaries for it)."""
-        self.entries[name] = json.dumps({
+        """Record a check.Checked (findings, summary, suppressions) for these bytes, to be saved (not read
+        back in this run). Kept compressed, as the JSON to be written: a build of 20,000 filings should
+        not hold 20,000 dictionaries, nor 13 MB of text, until it ends."""
+        self.entries.pop(name, None)
+        entry = {
             "digest": digest,
             "findings": [f.as_dict() for f in checked.findings],
             "suppressions": [{"line": s.line, "col": s.col, "ids": list(s.ids)} for s in checked.suppressions],
             "summary": _summary_to_json(checked.summary),
-        }, ensure_ascii=False).encode()
+        }
+        self.added.append(self.packer.compress(b", " + json.dumps({name: entry}, ensure_ascii=False)[1:-1].encode()))
         self.changed = True
 
     def _json(self):
@@ -154,16 +158,23 @@ class CheckCache:
         yield json.dumps({"fingerprint": fingerprint(), "form_problems": self.form_problems}, ensure_ascii=False)[:-1].encode()
         yield b', "entries": {'
         for number, (name, entry) in enumerate(self.entries.items()):
-            yield (b", " if number else b"") + json.dumps(name, ensure_ascii=False).encode() + b": "
-            yield entry if type(entry) is bytes else json.dumps(entry, ensure_ascii=False).encode()
+            yield (b", " if number else b"") + json.dumps({name: entry}, ensure_ascii=False)[1:-1].encode()
+        unpacker, skip = zlib.decompressobj(), 0 if self.entries else 2  # each added entry starts with ", "
+        for piece in [*self.added, self.packer.flush()]:
+            text = unpacker.decompress(piece)
+            cut = min(skip, len(text))
+            skip -= cut
+            yield text[cut:]
         yield b"}}"
 
     def save(self) -> None:
-        if not self.changed:
-            return
-        for name in [n for n in self.entries if not os.path.exists(n)]:
-            del self.entries[name]
-        try:
-            write_chunks_atomic(self.path, self._json())
-        except OSError:
-            pass  # a cache that cannot be written only costs time next run
+        """Write the cache (at the end of a run) and let its entries go: a build still has work to do."""
+        if self.changed:
+            for name in [n for n in self.entries if not os.path.exists(n)]:
+                del self.entries[name]
+            try:
+                write_chunks_atomic(self.path, self._json())
+            except OSError:
+                pass  # a cache that cannot be written only costs time next run
+        self.entries, self.added, self.packer = {}, [], zlib.compressobj()
+        self.changed = False
