@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from ..common import resources
-from ..common.atomic import write_chunks_atomic
+from ..common.atomic import write_text_atomic
 from ..common.caching import file_stat, fingerprint
 
 MANIFEST_NAME = ".jixiao-manifest.json"
@@ -152,14 +152,14 @@ class Manifest:
     def save(self) -> None:
         if not self.changed:
             return
-        write_chunks_atomic(self.path, self._json(), durable=False)
-
-    def _json(self):
-        """The manifest's text, entry by entry (one string for 20,000 entries would double the build's memory)."""
-        compact = {"ensure_ascii": False, "separators": (",", ":")}
-        yield json.dumps({"version": VERSION, "base": os.getcwd(), "indexes": sorted(self.indexes)}, **compact)[:-1].encode()
-        yield b',"entries":{'
-        for number, (source, e) in enumerate(sorted(self.entries.items())):
-            entry = {"name": e.name, "key": e.key, "at": e.at, "outputs": e.outputs, "row": e.row}
-            yield (b"," if number else b"") + json.dumps(source, **compact).encode() + b":" + json.dumps(entry, **compact).encode()
-        yield b"}}"
+        data = {
+            "version": VERSION,
+            "base": os.getcwd(),
+            "entries": {
+                source: {"name": e.name, "key": e.key, "at": e.at, "outputs": e.outputs, "row": e.row}
+                for source, e in sorted(self.entries.items())
+            },
+            "indexes": sorted(self.indexes),
+        }
+        # One string, written once the worker processes are gone: the build's memory is past its peak.
+        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=False)

@@ -145,7 +145,7 @@ def _clash(name: str, why: str) -> Finding:
 def _build_one(task: _Task, out_dir: Path, formats: tuple[str, ...], tools, claims: _Claims | None = None) -> _Result:
     """Check one filing and, if it loads (and its output place is free), render and write its outputs."""
     try:
-        raw = read_bytes(Path(task.name), task.name)
+        raw = read_bytes(task.name, task.name)
     except YamlRejected as rejected:  # gone or changed into something unreadable since the scan
         return _Result(task.name, None, Checked(rejected.findings), None, (), (), None)
     digest = content_digest(raw)
@@ -309,7 +309,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress, w
     scanned: list[tuple[str, str]] = []  # (name, digest) of every readable input
     form_ids: set[str] = set()
     for path in paths:
-        name, raw, failed = read_source(Path(path))
+        name, raw, failed = read_source(path)
         names.append(name)
         if failed is not None:
             checked[name] = failed

@@ -35,24 +35,15 @@ class _Corrupt(Exception):
     """A stored value of the wrong shape."""
 
 
-def _of(value, kind):
-    # bool is an int to Python, never to the cache
-    if type(value) is not kind:
-        raise _Corrupt
-    return value
-
-
-def _field(data, key: str, kind):
-    if type(data) is not dict or key not in data:
-        raise _Corrupt
-    return _of(data[key], kind)
+_SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def _finding_from_json(f) -> Finding:
-    return Finding(
-        _field(f, "file", str), _field(f, "line", int), _field(f, "col", int), Severity(_field(f, "severity", str)),
-        _field(f, "rule", str), _field(f, "message", str),
-    )
+    # Every field checked, spelled out: a warm check reads thousands of these.
+    file, line, col, severity, rule, message = f["file"], f["line"], f["col"], f["severity"], f["rule"], f["message"]
+    if not (type(file) is str and type(line) is int and type(col) is int and type(rule) is str and type(message) is str):
+        raise _Corrupt  # (type, not isinstance: a bool is an int to Python, never to the cache)
+    return Finding(file, line, col, _SEVERITIES[severity], rule, message)
 
 
 def _summary_to_json(summary: Summary | None) -> dict | None:
@@ -68,20 +59,23 @@ def _summary_to_json(summary: Summary | None) -> dict | None:
 def _summary_from_json(data) -> Summary | None:
     if data is None:
         return None
-    position = _field(data, "name_position", list)
-    if len(position) != 2:
+    path, form_id, year, name, total, indicators, position = (
+        data["path"], data["form_id"], data["year"], data["name"], data["total"], data["indicators"], data["name_position"])
+    if not (type(path) is str and type(form_id) is str and type(year) is int and type(name) is str and type(total) is str
+            and type(indicators) is int and type(position) is list and len(position) == 2
+            and type(position[0]) is int and type(position[1]) is int):
         raise _Corrupt
-    total = Decimal(_field(data, "total", str))
-    if not total.is_finite():
+    amount = Decimal(total)
+    if not amount.is_finite():
         raise _Corrupt
-    return Summary(
-        _field(data, "path", str), _field(data, "form_id", str), _field(data, "year", int), _field(data, "name", str),
-        total, _field(data, "indicators", int), Position(_of(position[0], int), _of(position[1], int)),
-    )
+    return Summary(path, form_id, year, name, amount, indicators, Position(*position))
 
 
 def _suppression_from_json(s) -> Suppression:
-    return Suppression(_field(s, "line", int), _field(s, "col", int), tuple(_of(i, str) for i in _field(s, "ids", list)))
+    line, col, ids = s["line"], s["col"], s["ids"]
+    if not (type(line) is int and type(col) is int and type(ids) is list and all(type(i) is str for i in ids)):
+        raise _Corrupt
+    return Suppression(line, col, tuple(ids))
 
 
 def _stops_loading(finding: Finding) -> bool:
@@ -89,7 +83,8 @@ def _stops_loading(finding: Finding) -> bool:
     return finding.severity is Severity.ERROR and rule is not None and rule.stage == "load"
 
 
-_SHAPE_ERRORS = (_Corrupt, ValueError, InvalidOperation)  # ValueError: not a Severity
+# KeyError: a field missing or an unknown severity; TypeError: a list or a string where a mapping belongs.
+_SHAPE_ERRORS = (_Corrupt, KeyError, TypeError, ValueError, InvalidOperation)
 
 
 class CheckCache:
@@ -128,10 +123,11 @@ class CheckCache:
         if type(entry) is not dict or entry.get("digest") != digest:
             return None
         try:
-            findings = [_finding_from_json(f) for f in _field(entry, "findings", list)]
-            suppressions = [_suppression_from_json(s) for s in _field(entry, "suppressions", list)]
-            if "summary" not in entry:
+            stored, marks = entry["findings"], entry["suppressions"]
+            if type(stored) is not list or type(marks) is not list:
                 raise _Corrupt
+            findings = [_finding_from_json(f) for f in stored]
+            suppressions = [_suppression_from_json(s) for s in marks]
             summary = _summary_from_json(entry["summary"])
             if (summary is None) != any(map(_stops_loading, findings)):  # no summary exactly when loading failed
                 raise _Corrupt
@@ -157,8 +153,7 @@ class CheckCache:
         """The cache file's text, entry by entry."""
         yield json.dumps({"fingerprint": fingerprint(), "form_problems": self.form_problems}, ensure_ascii=False)[:-1].encode()
         yield b', "entries": {'
-        for number, (name, entry) in enumerate(self.entries.items()):
-            yield (b", " if number else b"") + json.dumps({name: entry}, ensure_ascii=False)[1:-1].encode()
+        yield json.dumps(self.entries, ensure_ascii=False)[1:-1].encode()  # read from the file: one call, in C
         unpacker, skip = zlib.decompressobj(), 0 if self.entries else 2  # each added entry starts with ", "
         for piece in [*self.added, self.packer.flush()]:
             text = unpacker.decompress(piece)

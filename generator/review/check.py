@@ -54,19 +54,21 @@ def _unreadable(name: str, message: str) -> YamlRejected:
     return YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", message)])
 
 
-def read_bytes(path: Path, name: str) -> bytes:
+def read_bytes(path: Path | str, name: str) -> bytes:
     try:
         mode = os.lstat(path).st_mode  # one call for most files: only a link needs another look
         if stat.S_ISLNK(mode):
-            if not path.resolve(strict=True).is_relative_to(Path.cwd().resolve()):
+            link = Path(path)
+            if not link.resolve(strict=True).is_relative_to(Path.cwd().resolve()):
                 raise YamlRejected([Finding(
                     name, 1, 1, Severity.ERROR, "file.outside",
-                    f"这是一个指向当前文件夹之外（{path.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
+                    f"这是一个指向当前文件夹之外（{link.resolve()}）的符号链接，没有读取；申报表应放在仓库里",
                 )])
-            mode = path.stat().st_mode
+            mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
             raise _unreadable(name, _OS_ERRORS[errno.EISDIR] if stat.S_ISDIR(mode) else "这不是普通文件（管道、设备等），没有读取")
-        return path.read_bytes()
+        with open(path, "rb") as stream:
+            return stream.read()
     except RuntimeError:  # Path.resolve on a symlink loop
         raise _unreadable(name, _OS_ERRORS[errno.ELOOP]) from None
     except OSError as error:
@@ -108,9 +110,11 @@ def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
     return [Checked(c.findings, c.summary, c.suppressions) for c in _check_all(sources)]
 
 
-def read_source(path: Path) -> tuple[str, bytes | None, Checked | None]:
-    name = display_name(path)
-    problem = name_problem(path.as_posix())
+def read_source(path: Path | str) -> tuple[str, bytes | None, Checked | None]:
+    """The file's name (as display_name gives it), and its bytes or why they cannot be checked."""
+    posix = path if isinstance(path, str) and os.sep == "/" else Path(path).as_posix()
+    problem = name_problem(posix)
+    name = posix if problem is None else printable_path(posix)
     if problem is not None:
         return name, None, Checked([Finding(name, 1, 1, Severity.ERROR, "file.name", problem)])
     try:
