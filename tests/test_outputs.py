@@ -493,3 +493,22 @@ def test_the_fast_zip_writer_makes_the_bytes_zipfile_makes(work):
             marked = [(name, data, index % 2 == 0) for index, (name, data) in enumerate(members)]
             assert pack_zip(marked, reusable) == expected, (docx, number)
         assert docx.read_bytes() == write_zip(members[:-1])
+
+
+# 13. Ctrl-C at any moment ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delay", [0.02, 0.08, 0.15, 0.3])
+def test_ctrl_c_while_jixiao_is_still_loading_prints_no_traceback(work, delay):
+    import signal
+    import time
+
+    write("2024/督查室工作经费.yaml", seed_text())
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "projects", "--out", "out"], cwd=work,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    text = err.decode("utf-8", "replace")
+    assert "Traceback" not in text and "Exception ignored" not in text, text
+    assert process.returncode in (0, 130, -signal.SIGINT), text  # finished, interrupted, or not yet Python
