@@ -171,8 +171,12 @@ def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, in
         return None
     inserts: list[tuple[int, str]] = []
     for offset, cells_to_merge in sorted(merges.items()):
-        start = row_starts[offset]
-        cells = [m.start() for m in _CELL_START.finditer(body, start, body.find("</w:tr>", start))]
+        # The row's cells up to the last one merged (no nested tables here: rows end where the next begins).
+        end = row_starts[offset + 1] if offset + 1 < len(row_starts) else table_end
+        cells, position = [], row_starts[offset]
+        while len(cells) <= max(cells_to_merge) and (found := _CELL_START.search(body, position, end)):
+            cells.append(found.start())
+            position = found.end()
         for index, value in sorted(cells_to_merge.items()):
             if index >= len(cells):
                 return None
@@ -341,9 +345,11 @@ def _document_ends(root) -> tuple[bytes, bytes]:
 
 def _after_render(template: DocxTemplate, xml: str) -> str:
     """What docxtpl does to a part's rendered XML (see DocxTemplate.render_xml_part)."""
-    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # docxtpl: re.sub(r"\n<w:p([ >])", ...)
+    xml = _PARAGRAPH_BREAK.sub("", xml)  # docxtpl: re.sub(r"\n<w:p([ >])", r"<w:p\1", xml), in one pass
     # Tabs, line breaks and page breaks inside text become Word's own elements. docxtpl rewrites
     # paragraph by paragraph; only the paragraphs that hold such a character can change.
+    if not any(character in xml for character in "\t\a\n\f"):
+        return xml  # most filings: no such character anywhere, and no need to look for one paragraph by paragraph
     pieces, position = [], 0
     for match in _LISTING_TEXT.finditer(xml):
         if match.start() < position:
@@ -357,6 +363,7 @@ def _after_render(template: DocxTemplate, xml: str) -> str:
 
 _LITERAL_BRACES = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
 _LISTING_TEXT = re.compile("<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+_PARAGRAPH_BREAK = re.compile(r"\n(?=<w:p[ >])")
 
 
 class PreparedTemplate:
