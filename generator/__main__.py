@@ -1,20 +1,23 @@
 """`python -m generator` and the `jixiao` command.
 
-Ctrl-C ends jixiao with one sentence at any moment: while Python is still loading it (run() catches
-it from then on), and while the finished process is exiting (waiting for worker processes)."""
+Ctrl-C ends jixiao with one sentence at any moment once Python runs it: while it is still loading
+(run() catches it from then on), and while the finished process exits (waiting for worker processes).
+Before that, while Python itself starts, it is Python's own business."""
 
-import signal
 import sys
 
 
 def main() -> int:
     try:
+        import signal
+
         from .cli import run
-    except KeyboardInterrupt:
-        print("已中断，还没有开始工作。", file=sys.stderr)
+
+        code = run()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done; exiting is not to be interrupted
+    except KeyboardInterrupt:  # before run() took charge of it, or just after it returned
+        print("已中断。", file=sys.stderr)
         return 130
-    code = run()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done; exiting is not to be interrupted
     return code
 
 

@@ -498,17 +498,22 @@ def test_the_fast_zip_writer_makes_the_bytes_zipfile_makes(work):
 # 13. Ctrl-C at any moment ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("delay", [0.02, 0.08, 0.15, 0.3])
+@pytest.mark.parametrize("delay", [0.001, 0.02, 0.08, 0.2])
 def test_ctrl_c_while_jixiao_is_still_loading_prints_no_traceback(work, delay):
     import signal
     import time
 
     write("2024/督查室工作经费.yaml", seed_text())
-    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "projects", "--out", "out"], cwd=work,
+    # What the installed `jixiao` script runs, with a line once main() is about to run: a Ctrl-C while the
+    # interpreter starts, or while it reads that script's own first line, is Python's business.
+    script = "import sys; from generator.__main__ import main; print('ready', flush=True); sys.exit(main())"
+    process = subprocess.Popen([sys.executable, "-c", script, "build", "projects", "--out", "out"], cwd=work,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    assert process.stdout.readline() == b"ready\n"
     time.sleep(delay)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
     text = err.decode("utf-8", "replace")
     assert "Traceback" not in text and "Exception ignored" not in text, text
-    assert process.returncode in (0, 130, -signal.SIGINT), text  # finished, interrupted, or not yet Python
+    assert process.returncode in (0, 130), text  # finished before the signal, or interrupted
+    assert process.returncode == 0 or text.count("已中断") == 1, text
