@@ -29,6 +29,7 @@ from ..common.caching import content_digest
 from ..common.findings import Finding, Severity
 from ..common.gitinfo import Provenance, describe, provenance
 from ..common.libreoffice import ConversionFailed, convert_to_pdf, find_soffice
+from ..common.locking import FileLock
 from ..common.names import clash_key, safe_stem
 from ..common.parallel import PARALLEL_FROM, parallel_map, worker_pool
 from ..common.yamlio import YamlRejected, make_reading_yaml
@@ -476,21 +477,16 @@ def output_lock(out_dir: Path, quiet: bool = False):
 
     A marker file stands while a build runs; finding it at the start means the last build was
     killed, and the temporary files it may have left are removed (under the lock, so none is in use)."""
-    from filelock import FileLock, Timeout
-
     lock_path = out_dir / LOCK_NAME
-    lock = FileLock(str(lock_path))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        # Opened here first: a folder that cannot be written is said so, never waited on as if locked.
-        os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666))
-        lock.acquire(timeout=0)
-    except Timeout:
+        lock = FileLock(lock_path)
+    except OSError as error:
+        raise OutputFault(write_error(out_dir if error.filename is None else error.filename, error)) from None
+    if not lock.try_acquire():
         if not quiet:
             click.echo(f"另一个 jixiao build 正在写 {out_dir}/，等它完成……", err=True)
         lock.acquire()
-    except OSError as error:
-        raise OutputFault(write_error(out_dir if error.filename is None else error.filename, error)) from None
     marker = out_dir / RUNNING_NAME
     try:
         try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections import deque
 from contextlib import contextmanager
+from itertools import islice
 
 PARALLEL_FROM = 32  # below this many files to check, starting worker processes costs more than it saves
 
@@ -17,10 +19,27 @@ def parallel_map(function, chunks: list, jobs: int, pool=None):
     Interrupted (Ctrl-C), the chunks not yet started are dropped and the ones running are let finish
     (each writes whole files only); if the main process is killed, the workers notice and stop."""
     if pool is not None:
-        yield from pool.map(function, chunks)
+        yield from _bounded_map(pool, function, chunks, jobs)
         return
     with worker_pool(jobs) as own:
-        yield from own.map(function, chunks)
+        yield from _bounded_map(own, function, chunks, jobs)
+
+
+def _bounded_map(executor, function, chunks: list, jobs: int):
+    """executor.map with a few chunks in flight, not all: results that come in faster than they are taken
+    (the main process has its share of the work) wait in the workers, not in this process's memory."""
+    waiting, upcoming = deque(), iter(chunks)
+    for chunk in islice(upcoming, jobs * 4):
+        waiting.append(executor.submit(function, chunk))
+    try:
+        while waiting:
+            results = waiting.popleft().result()
+            for chunk in islice(upcoming, 1):
+                waiting.append(executor.submit(function, chunk))
+            yield results
+    finally:
+        for future in waiting:
+            future.cancel()
 
 
 @contextmanager
