@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .common import resources
 from .common.atomic import write_bytes_atomic, write_text_atomic
-from .common.discover import PathNotFound, escapes_through_link, filing_paths
+from .common.discover import PathNotFound, escapes_through_link, filing_names, filing_paths
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
@@ -109,9 +109,9 @@ def main() -> None:
     """
 
 
-def _files(paths: tuple[Path, ...]) -> list[Path]:
+def _files(paths: tuple[Path, ...], listing=filing_paths) -> list:
     try:
-        return filing_paths(list(paths) or [Path("projects")])
+        return listing(list(paths) or [Path("projects")])
     except PathNotFound as missing:
         raise click.UsageError(f"路径不存在：{missing.path}") from None
 
@@ -205,30 +205,36 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
           no_cache: bool, quiet: bool) -> None:
     """生成官方格式的 Word 申报表、HTML 预览（以及 PDF）和每个年度的 index.html。
 
-    路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；删除了的申报表，其输出文件也会删除。
+    路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；从这些路径中删除了的申报表，其输出文件也会删除。
     审核问题只汇总显示，不影响生成；无法生成的文件会列出原因，其他文件照常生成。
     """
     from .build.progress import progress_reporter
-    from .build.runner import FORMATS, output_lock  # lazily: `check` need not import the renderers
+    from .build.runner import FORMATS, OutputFault, output_lock  # lazily: `check` need not import the renderers
     from .build.runner import build as run_build
 
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
         raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
-    files = _files(paths)
-    with output_lock(out_dir, quiet), progress_reporter(quiet) as progress:
-        report = run_build(
-            files, out_dir, chosen, pdf, load_config(),
-            jobs=jobs or default_jobs(), cache=None if no_cache else CheckCache(), progress=progress,
-        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.UsageError(f"--out 指向的 {out_dir} 是一个文件，不是文件夹")
+    files = _files(paths, filing_names)
+    try:
+        with output_lock(out_dir, quiet), progress_reporter(quiet) as progress:
+            report = run_build(
+                files, out_dir, chosen, pdf, load_config(), scope=list(paths) or [Path("projects")],
+                jobs=jobs or default_jobs(), cache=None if no_cache else CheckCache(), progress=progress,
+            )
+    except OutputFault as fault:
+        click.echo(f"错误：{fault}。已写完的文件都是完整的；解决后再运行一次即可。", err=True)
+        sys.exit(EXIT_FINDINGS)
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     blocking = [f for f in errors if f.file in report.failed]
     click.echo(FORMATTERS["text"](blocking), nl=False, err=True)
     if not quiet:
         counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
         click.echo(
-            f"写入 {len(report.written)} 个文件到 {out_dir}/（{report.unchanged} 个没有变化，删除 {len(report.removed)} 个过时的）；"
+            f"写入 {report.written} 个文件到 {out_dir}/（{report.unchanged} 个没有变化，删除 {len(report.removed)} 个过时的）；"
             f"{len(report.failed)} 个申报表未能生成。"
             f"审核发现 {counts[Severity.ERROR]} 个错误、{counts[Severity.WARNING]} 个警告、{counts[Severity.INFO]} 个提示"
             + ("（运行 jixiao check 查看详情）" if report.findings else ""),

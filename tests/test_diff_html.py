@@ -107,7 +107,7 @@ def test_a_pull_request_review(repo, capsys):
     code, out, err = diff(capsys, "HEAD", "--format", "html", "--out", "review")
     assert code == 0, err
     folder = repo / "review"
-    assert out.strip() == f"审核页面：review/index.html（5 个文件）"
+    assert out.strip() == "审核页面：review/index.html（5 个文件）"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
         "index.html", "new/projects/2024/新 项目#1 100%.html", "new/projects/2024/督查室工作经费.html",
         "old/projects/2024/督查室工作经费.html", "old/projects/2024/聘用人员工作经费.html",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 

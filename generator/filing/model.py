@@ -18,7 +18,7 @@ from .values import split_target
 AMOUNT_SUFFIXES = ("万元", "万")  # allowed after the digits of an amount in a 万元 field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     line: int
     col: int
@@ -49,7 +49,7 @@ class Group:
     position: Position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     """What the rules across files and the build's index need of a filing (small, cacheable)."""
 
