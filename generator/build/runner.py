@@ -263,7 +263,6 @@ def _run(tasks: list[_Task], out_dir: Path, formats: tuple[str, ...], jobs: int,
             yield from work([task])
             if progress:
                 progress(done, len(tasks))
-    workers.close()
 
 
 def output_stem(name: str) -> str:
@@ -404,6 +403,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress, w
 
     for task, result in zip(separate, _run(separate, out_dir, formats, jobs, form_ids, progress, workers, config)):
         collect(result, task, None)
+    workers.close()  # now, not when the build ends: its last steps need memory of their own
     if queued:  # rare: loaded here, so that a build with none of them loads nothing
         claims, tools = _Claims(manifest), _tools()
         queued.sort(key=lambda task: sources.get(task.name, task.name) not in manifest.entries)  # owners first
