@@ -135,6 +135,23 @@ def test_a_build_from_another_folder_names_the_same_filings(work, monkeypatch):
     assert set(index_links(2024)) == set(THREE)
 
 
+def test_a_manifest_edited_to_point_outside_the_output_folder_is_not_trusted(work):
+    write("2024/督查室工作经费.yaml", seed_text())
+    assert build("projects") == 0
+    Path("keep.docx").write_bytes(b"not the build's")
+    manifest = Path("out/.jixiao-manifest.json")
+    data = json.loads(manifest.read_bytes())
+    (entry,) = data["entries"].values()
+    entry["at"], entry["outputs"] = "../keep", {"../keep.docx": [14, 0]}
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    Path("projects/2024/督查室工作经费.yaml").unlink()
+    write("2024/聘用人员工作经费.yaml", seed_text("聘用人员工作经费"))
+    assert build("projects") == 0
+    assert Path("keep.docx").read_bytes() == b"not the build's"
+    assert not Path("index.html").exists()
+    assert "2024/聘用人员工作经费.docx" in files()
+
+
 # 2. Whose outputs a name belongs to ----------------------------------------------------------------
 
 

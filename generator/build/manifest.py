@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -64,6 +65,9 @@ class Entry:
         return self.at.partition("/")[0]
 
 
+_PLACE = re.compile(r"[0-9]{4}/(?!\.\.?$)[^/\\\x00]+")
+
+
 def _valid_row(row) -> bool:
     if row is None:
         return True
@@ -85,6 +89,8 @@ def _entry(raw) -> Entry:
     if not (isinstance(raw["name"], str) and isinstance(raw["key"], str) and isinstance(raw["at"], str)
             and isinstance(outputs, dict) and _valid_row(raw["row"])):
         raise TypeError
+    if not _PLACE.fullmatch(raw["at"]):
+        raise ValueError  # every place is <年度>/<stem>: a manifest edited to point elsewhere is not trusted
     checked = {str(k): [int(v[0]), int(v[1])] for k, v in outputs.items()}
     if any(not k.startswith(raw["at"] + ".") for k in checked):
         raise ValueError  # outputs are always <at>.<suffix>: anything else was not written by a build
