@@ -10,8 +10,8 @@ import click
 
 from . import __version__
 from .common import resources
-from .common.atomic import write_text_atomic
-from .common.discover import PathNotFound, escapes_through_link, filing_paths
+from .common.atomic import write_bytes_atomic, write_text_atomic
+from .common.discover import PathNotFound, escapes_through_link, filing_names, filing_paths
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
@@ -109,9 +109,9 @@ def main() -> None:
     """
 
 
-def _files(paths: tuple[Path, ...]) -> list[Path]:
+def _files(paths: tuple[Path, ...], listing=filing_paths) -> list:
     try:
-        return filing_paths(list(paths) or [Path("projects")])
+        return listing(list(paths) or [Path("projects")])
     except PathNotFound as missing:
         raise click.UsageError(f"路径不存在：{missing.path}") from None
 
@@ -205,23 +205,29 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
           no_cache: bool, quiet: bool) -> None:
     """生成官方格式的 Word 申报表、HTML 预览（以及 PDF），和每个年度的 index.html、汇总表.xlsx。
 
-    路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；删除了的申报表，其输出文件也会删除。
+    路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；从这些路径中删除了的申报表，其输出文件也会删除。
     审核问题只汇总显示，不影响生成；无法生成的文件会列出原因，其他文件照常生成。
     """
     from .build.progress import progress_reporter
-    from .build.runner import FORMATS, output_lock  # lazily: `check` need not import the renderers
+    from .build.runner import FORMATS, OutputFault, output_lock  # lazily: `check` need not import the renderers
     from .build.runner import build as run_build
 
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
         raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
-    files = _files(paths)
-    with output_lock(out_dir, quiet), progress_reporter(quiet) as progress:
-        report = run_build(
-            files, out_dir, chosen, pdf, load_config(),
-            jobs=jobs or default_jobs(), cache=None if no_cache else CheckCache(), progress=progress,
-        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.UsageError(f"--out 指向的 {out_dir} 是一个文件，不是文件夹")
+    files = _files(paths, filing_names)
+    try:
+        with output_lock(out_dir, quiet), progress_reporter(quiet) as progress:
+            report = run_build(
+                files, out_dir, chosen, pdf, load_config(), scope=list(paths) or [Path("projects")],
+                jobs=jobs or default_jobs(), cache=None if no_cache else CheckCache(), progress=progress,
+            )
+    except OutputFault as fault:
+        click.echo(f"错误：{fault}。已写完的文件都是完整的；解决后再运行一次即可。", err=True)
+        sys.exit(EXIT_FINDINGS)
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     # What kept a filing from being built; without -q also what the build itself could not do exactly
     # (build.*, such as an amount the workbook holds as text): check does not show these.
@@ -232,7 +238,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     if not quiet:
         counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
         click.echo(
-            f"写入 {len(report.written)} 个文件到 {out_dir}/（{report.unchanged} 个没有变化，删除 {len(report.removed)} 个过时的）；"
+            f"写入 {report.written} 个文件到 {out_dir}/（{report.unchanged} 个没有变化，删除 {len(report.removed)} 个过时的）；"
             f"{len(report.failed)} 个申报表未能生成。"
             f"审核发现 {counts[Severity.ERROR]} 个错误、{counts[Severity.WARNING]} 个警告、{counts[Severity.INFO]} 个提示"
             + ("（运行 jixiao check 查看详情）" if report.findings else ""),
@@ -401,16 +407,20 @@ def source_dir_to(target_dir: Path, source_dir: Path, path: Path) -> Path:
 
 @main.command()
 @click.argument("revisions", nargs=-1, metavar="[基准 [对比]]")
-@click.option("--format", "output_format", type=Choice(["text", "markdown", "json"]), default="text",
-              help="text（默认，终端上有颜色）、markdown（PR 评论）、json（给工具用）")
+@click.option("--format", "output_format", type=Choice(["text", "markdown", "json", "html"]), default="text",
+              help="text（默认，终端上有颜色）、markdown（PR 评论）、json（给工具用）、html（审核页面，写到 --out）")
 @click.option("--path", "folders", multiple=True, type=click.Path(path_type=Path), metavar="文件夹",
               help="比较哪个文件夹下的申报表（默认 projects/，可以写多次）")
-def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ...]) -> None:
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, metavar="文件夹",
+              help="--format html 写到哪个文件夹：index.html 和两个版本的页面（old/、new/）")
+def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ...], out_dir: Path | None) -> None:
     """比较两个版本的申报表：增删改名、表头、资金（含增减和部门合计）、指标的增删改和移动、审核问题的变化。
 
     不写参数时比较当前分支与 main 的分叉点和工作区；写一个修订版本时与工作区比较；
     写两个修订版本时比较这两个版本。也可以直接比较两个文件：jixiao diff 旧.yaml 新.yaml。
     只改了格式、注释、引号或键的顺序不算变化。有申报表无法读取时照常列出其他变化，退出码为 1。
+
+    --format html --out 文件夹：写一个审核页面（index.html），按表样画出每个改动的申报表并标出变化，附两个版本的页面。
     """
     from .history.diff import analyze, diff_snapshots
     from .history.diff_format import format_json, format_markdown, format_text
@@ -418,6 +428,8 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         RevisionError, default_base, files_at, files_in_worktree, relative_folders, repository_root, resolve, shown_name,
     )
 
+    if (output_format == "html") != (out_dir is not None):
+        raise click.UsageError("--format html 要用 --out 指定写到哪个文件夹；--out 只用于 --format html")
     config = load_config()
     try:
         if len(revisions) == 2 and all(Path(r).is_file() for r in revisions):
@@ -425,6 +437,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
             old_sources = {old_name: _source(Path(revisions[0]), old_name)}
             new_sources = {new_name: _source(Path(revisions[1]), new_name)}
             paired = True  # two files are two versions of one filing, whatever their names
+            labels = (old_name, new_name)
         elif len(revisions) > 2:
             raise click.UsageError("最多写两个修订版本")
         else:
@@ -432,15 +445,20 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
             scope = relative_folders(root, list(folders) or [root / "projects"])
             base = resolve(root, revisions[0]) if revisions else default_base(root)
             old_sources = files_at(root, base, scope)
-            new_sources = files_at(root, resolve(root, revisions[1]), scope) if len(revisions) == 2 else files_in_worktree(root, scope)
+            head = resolve(root, revisions[1]) if len(revisions) == 2 else None
+            new_sources = files_at(root, head, scope) if head else files_in_worktree(root, scope)
             paired = False
+            labels = (f"{revisions[0] if revisions else '分叉点'}（{base[:7]}）",
+                      f"{revisions[1]}（{head[:7]}）" if head else "工作区")
     except RevisionError as error:
         raise click.UsageError(str(error)) from None
     old_states, new_states = analyze(old_sources, config), analyze(new_sources, config)
     if paired:
         old_states = {new_name: old_states[old_name]}
     report = diff_snapshots(old_states, new_states)
-    if output_format == "markdown":
+    if output_format == "html":
+        _write_review(report, labels, out_dir)
+    elif output_format == "markdown":
         click.echo(format_markdown(report), nl=False)
     elif output_format == "json":
         click.echo(format_json(report), nl=False)
@@ -448,6 +466,29 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
         click.echo(format_text(report, colour=sys.stdout.isatty()), nl=False)
     # The changes of a filing that could not be read are unknown: the report is incomplete.
     sys.exit(EXIT_FINDINGS if report.unreadable_before or report.unreadable_after else EXIT_CLEAN)
+
+
+def _write_review(report, labels: tuple[str, str], out_dir: Path) -> None:
+    """The review pages, each written whole or not at all; a template that cannot render stops here."""
+    from .history.diff_html import review_site
+    from .render.problem import TemplateProblem
+
+    try:
+        files, problems = review_site(report, *labels)
+    except TemplateProblem as problem:
+        click.echo(f"错误：{problem}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    for line in dict.fromkeys(problems):  # a broken template is named once, not once per page
+        click.echo(f"错误：{line}", err=True)
+    try:
+        for relative, data in files.items():
+            write_bytes_atomic(out_dir / relative, data, durable=False)
+    except OSError as error:
+        click.echo(f"错误：无法写入 {out_dir}（{error.strerror}）", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"审核页面：{out_dir / 'index.html'}（{len(files)} 个文件）")
+    if problems:
+        sys.exit(EXIT_FINDINGS)
 
 
 def _source(path: Path, name: str):

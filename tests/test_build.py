@@ -18,6 +18,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote
 
 import generator.common.libreoffice
 import generator.render.pages
@@ -193,9 +194,12 @@ class _StdlibTree:
 
 
 def _html_text(element) -> str:
+    """The text a cell prints; a finding's note on it (shown on screen only) is not part of the form."""
     parts = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):  # comments
+            pass
+        elif "finding-note" in (child.get("class") or "").split():
             pass
         elif child.tag == "br":
             parts.append("\n")
@@ -405,9 +409,15 @@ def test_html_preview_rows_and_rowspans(seed_build, name):
     expected_rows = LISTING[name]
     trs = _html_table(tree, "indicators")
     assert len(trs) == len(expected_rows) + 2
-    head = [(c.tag, c.get("rowspan"), _html_text(c)) for c in _cells(trs[0])]
-    assert head == [("th", str(len(expected_rows) + 1), "绩效指标"), ("th", None, "一级指标"), ("th", None, "二级指标"),
-                    ("th", None, "三级指标"), ("th", None, "指标值")]
+    # The heading row is the thead (repeated on every printed page); 绩效指标 spans the indicator rows below
+    # its empty corner, the two drawn as one cell.
+    (thead,) = [t for t in tree.iter("table") if t.get("class") == "indicators"][0].iter("thead")
+    assert list(thead.iter("tr")) == [trs[0]]
+    head = [(c.tag, c.get("rowspan"), c.get("class"), _html_text(c)) for c in _cells(trs[0])]
+    assert head == [("th", None, "label corner", ""), ("th", None, None, "一级指标"), ("th", None, None, "二级指标"),
+                    ("th", None, None, "三级指标"), ("th", None, None, "指标值")]
+    label = _cells(trs[1]).pop(0)
+    assert (label.get("rowspan"), _html_text(label)) == (str(len(expected_rows)), "绩效指标")
     grade = _cells(trs[-1])
     assert [_html_text(c) for c in grade][0] == "综合评定等级" and grade[1].get("colspan") == "4"
     assert _html_text(grade[1]).split() == ["通过", "☐", "退回修改", "☐", "退回,不予纳入财政项目库", "☐"]
@@ -417,7 +427,7 @@ def test_html_preview_rows_and_rowspans(seed_build, name):
     l2_spans = {first: span for first, span, _ in starts[2]}
     recovered, l1, l2 = [], None, None
     for index, tr in enumerate(trs[1:-1]):
-        cells = _cells(tr)
+        cells = _cells(tr)[1:] if index == 0 else _cells(tr)
         assert all(c.tag == "td" for c in cells)
         expected_width = 2 + (index in l1_spans) + (index in l2_spans)
         assert len(cells) == expected_width, f"row {index}: {[_html_text(c) for c in cells]}"
@@ -438,7 +448,11 @@ def test_html_preview_rows_and_rowspans(seed_build, name):
 def test_html_is_self_contained_and_printable(seed_build, page):
     path = seed_build / f"{page}.html"
     tree = _parse_html(path)
-    assert not list(tree.iter("script"))
+    scripts = list(tree.iter("script"))
+    # Only the index has a script (its search, filters and sorting), inline; a filing page has none.
+    assert len(scripts) == (1 if page == "index" else 0) and not [s for s in scripts if s.get("src") is not None]
+    policy = [m.get("content") for m in tree.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+    assert len(policy) == 1 and policy[0].startswith("default-src 'none';")  # the browser loads nothing from anywhere
     assert not [link for link in tree.iter("link") if "stylesheet" in (link.get("rel") or "")]
     for element in tree.iter():
         if not isinstance(element.tag, str):
@@ -458,22 +472,31 @@ def test_index_lists_every_filing_with_links_and_total(seed_build):
     tree = _parse_html(seed_build / "index.html")
     body = [t for t in tree.iter("tbody")]
     assert len(body) == 1
+    headings = [_html_text(th) for th in next(tree.iter("thead")).iter("th")]
+    assert headings == ["项目名称", "实施单位", "表样", "年度资金总额（万元）", "财政拨款（万元）", "其他资金（万元）",
+                        "项目当年资金（万元）", "三级指标数", "错误", "警告", "提示", "检查发现的问题", "文件"]
     rows = {}
     for tr in body[0].iter("tr"):
-        cells = _cells(tr)
-        links = [a.get("href") for a in cells[-1].iter("a")]
-        rows[_html_text(cells[0]).strip()] = (_html_text(cells[1]).strip(), _html_text(cells[2]).strip(), links)
+        texts = dict(zip(headings, (_html_text(c).strip() for c in _cells(tr))))
+        links = [unquote(a.get("href")) for a in _cells(tr)[-1].iter("a")]
+        rows[texts["项目名称"]] = (texts, links)
     assert set(rows) == set(LISTING)
     with_pdf = shutil.which("soffice") is not None or shutil.which("libreoffice") is not None
-    for name, (total, count, links) in rows.items():
-        assert Decimal(total) == Decimal(SEED_HEADERS[name][0])
-        assert int(count) == _indicator_count(name)
+    for name, (texts, links) in rows.items():
+        total, fiscal, other, _ = SEED_HEADERS[name]
+        assert (texts["实施单位"], texts["表样"]) == ("银川市人民政府办公室", "yinchuan-2024")
+        assert [Decimal(texts[f"{key}（万元）"]) for key in ("年度资金总额", "财政拨款", "其他资金", "项目当年资金")] == [
+            Decimal(total), Decimal(fiscal), Decimal(other), Decimal(total)]
+        assert int(texts["三级指标数"]) == _indicator_count(name)
         expected = {f"{name}.html", f"{name}.docx"} | ({f"{name}.pdf"} if with_pdf else set())
         assert set(links) == expected
         assert all((seed_build / href).is_file() for href in links)
     foot = [_html_text(c).strip() for tr in tree.iter("tfoot") for c in _cells(next(tr.iter("tr")))]
-    assert Decimal(foot[1]) == Decimal("327.7") == sum(Decimal(h[0]) for h in SEED_HEADERS.values())
-    assert int(foot[2]) == sum(_indicator_count(name) for name in LISTING)
+    assert foot[0] == "合计（6 个）"
+    assert [Decimal(text) for text in foot[1:5]] == [Decimal("327.7"), Decimal("327.7"), Decimal(0), Decimal("327.7")]
+    assert Decimal("327.7") == sum(Decimal(h[0]) for h in SEED_HEADERS.values())
+    assert int(foot[5]) == sum(_indicator_count(name) for name in LISTING)
+    assert [int(text) for text in foot[6:9]] == [6, 37, 1]  # the seed findings (README, tests/test_seed_findings.py)
 
 
 # 4. Reproducible -----------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import pytest
 from conftest import REPO
 
 SCRIPT = REPO / ".ci" / "missing-packages"
-EVERY_PACKAGE = ["git", "python3-venv", "libreoffice-writer-nogui", "libreoffice-calc-nogui", "poppler-utils", "fontconfig", "fonts-noto-cjk"]
+EVERY_PACKAGE = ["git", "python3-venv", "libreoffice-writer-nogui", "libreoffice-calc-nogui", "poppler-utils", "chromium",
+                 "chromium-driver", "fontconfig", "fonts-noto-cjk"]
 RUNS = 20
 
 
@@ -34,7 +35,7 @@ def command(folder: Path, name: str, body: str = "") -> None:
 def installed(tmp_path) -> Path:
     """Stand-ins for every command the script looks for; fc-list lists the CJK font first and then enough
     other fonts to fill the pipe many times over, so that a reader that stops at the match kills it."""
-    for name in ("git", "python3", "soffice", "pdftotext"):
+    for name in ("git", "python3", "soffice", "pdftotext", "chromium", "chromedriver"):
         command(tmp_path, name)
     (tmp_path / "libsclo.so").touch()  # Calc, beside soffice
     command(tmp_path, "fc-list", 'import sys\nsys.stdout.write("Noto Serif CJK SC\\n" + "DejaVu Sans\\n" * 200_000)')
@@ -57,6 +58,13 @@ def test_without_calc_only_calc_is_missing(installed):
 def test_without_the_cjk_font_only_the_fonts_are_missing(installed):
     command(installed, "fc-list", 'print("DejaVu Sans")')
     assert missing_packages(str(installed)) == ["fonts-noto-cjk"]
+
+
+def test_without_the_browser_only_the_browser_packages_are_missing(installed):
+    (installed / "chromium").unlink()
+    assert missing_packages(str(installed)) == ["chromium"]
+    (installed / "chromedriver").unlink()
+    assert missing_packages(str(installed)) == ["chromium", "chromium-driver"]
 
 
 def test_this_machine_gets_the_same_answer_every_time():

@@ -36,6 +36,7 @@ from generator.forms.definition import FormDefinition
 from generator.forms.pack import read_pack
 from generator.forms.schema import build_schema
 from generator.render.layout import form_context
+from generator.render.marks import page_context
 from generator.render.pages import render_preview
 from generator.render.word import DocumentInfo, render_docx
 from generator.render.word_template import build_template, generated_template
@@ -671,8 +672,10 @@ def render(templates: Path, case: Case) -> Rendered:
     assert form.word_template is None and form.html_template is None
     document = load_document("x.yaml", case.filing.encode("utf-8"))
     assert schema_findings(document, build_schema({form.id: form})) == []
-    context = form_context(build_filing(document, form), form)
-    return Rendered(form, context, render_docx(form, context, INFO), render_preview(form, context, "projects/x.yaml"))
+    filing = build_filing(document, form)
+    context = form_context(filing, form)
+    page = page_context(context, filing, form, [])
+    return Rendered(form, context, render_docx(form, context, INFO), render_preview(form, page, "projects/x.yaml"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -761,6 +764,18 @@ def _html_table(table) -> list[list[tuple[str, int, int]]]:
         [(_inner_text(cell), int(cell.get("colspan", 1)), int(cell.get("rowspan", 1))) for cell in tr if cell.tag in ("td", "th")]
         for tr in table.iter("tr")
     ]
+
+
+def _html_indicators(table) -> list[list[tuple[str, int, int]]]:
+    """The indicator table as drawn: the heading row is a thead of its own (repeated on every printed page),
+    so the label cell left of it is an empty corner continued without a border by the cell that spans the
+    indicator rows; read as the one cell of the Word table."""
+    rows = _html_table(table)
+    corner = table.find("thead/tr/th")
+    if corner is not None and "corner" in (corner.get("class") or "").split():
+        label, _, span = rows[1].pop(0)
+        rows[0][0] = (label, 1, span + 1)
+    return rows
 
 
 def _expanded(table: list[list[tuple[str, int, int]]]) -> list[list[str]]:
@@ -868,7 +883,7 @@ def test_html_page_prints_the_same_form(templates, name):
     header = page.find(".//table[@class='header']")
     indicators = page.find(".//table[@class='indicators']")
     assert _html_table(header) == case.header
-    table = _html_table(indicators)
+    table = _html_indicators(indicators)
     expanded = _expanded(table)
     first = 1 if case.label is not None else 0
     assert expanded[0] == ([case.label] if case.label is not None else []) + case.columns

@@ -206,6 +206,7 @@ def test_the_workflow_runs_jixiao_commands():
     assert "jixiao check --format github" in commands
     assert "jixiao fmt --check" in commands
     assert any(c.startswith("jixiao diff origin/main --format markdown") for c in commands)
+    assert any(c.startswith("jixiao diff origin/main --format html --out review") for c in commands)
     assert "${{" not in " ".join(commands)
 
 
@@ -250,3 +251,5 @@ def test_every_workflow_command_exists_and_runs(pull_request_clone):
     assert "| 政府办信息中心工作经费 | 修改 | 30 → 35 | 0 | 1 |" in summary
     assert "部门年度资金总额合计：327.7 → 332.7 万元（+5 万元）" in summary
     assert (clone / "build").is_dir() and any(p.is_file() for p in (clone / "build").rglob("*"))
+    review = (clone / "review" / "index.html").read_text(encoding="utf-8")
+    assert "修改：政府办信息中心工作经费" in review and '<span class="delta up">+5</span>' in review

@@ -7,6 +7,7 @@ import sys
 import pytest
 from conftest import REPO
 
+from generator.build.manifest import VERSION
 from generator.cli import run
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -81,12 +82,12 @@ def test_a_damaged_manifest_or_output_means_rebuilding_never_a_stale_file(filing
     elif damage == "missing":
         manifest.unlink()
     elif damage == "wrong shape":
-        manifest.write_text(json.dumps({"version": 1, "entries": {"x": {"key": 1}}}), encoding="utf-8")
+        manifest.write_text(json.dumps({"version": VERSION, "entries": {"x": {"key": 1}}}), encoding="utf-8")
     else:
         (out / "2024" / "合成项目00005.docx").write_bytes(b"edited by hand")
     assert build("--out", out) in (0, 1)
     assert outputs(out) == cold
-    assert json.loads(manifest.read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads(manifest.read_text(encoding="utf-8"))["version"] == VERSION
 
 
 def test_outputs_of_deleted_filings_are_removed(filings, tmp_path):

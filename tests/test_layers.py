@@ -12,7 +12,7 @@ ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "cli": {"build", "review", "history", "importing", "render", "filing", "forms", "common"},
     "build": {"review", "render", "filing", "forms", "common"},
-    "history": {"review", "filing", "forms", "common"},
+    "history": {"review", "render", "filing", "forms", "common"},
     "importing": {"filing", "forms", "common"},
     "review": {"filing", "forms", "common"},
     "render": {"filing", "forms", "common"},

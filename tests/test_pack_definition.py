@@ -145,7 +145,7 @@ def test_department_and_unit_fields_default_to_the_first_fitting_header_field():
     chosen = {path.parent.name: (read_pack(path).department_field, read_pack(path).unit_field)
               for path in sorted((REPO / "templates").glob("*/form.yaml"))}
     assert chosen == {
-        "gansu-2023": ("主管部门", "组织实施单位"),  # a sub-field of 项目实施计划
+        "gansu-2023": ("主管部门", "项目实施单位"),  # a sub-field of 项目实施计划
         "hunan-2023": ("预算部门", ""),  # no implementing unit on the form
         "inner-mongolia-2021": ("主管部门", "实施单位"),
         "mof-2021": ("主管部门及代码", "实施单位"),

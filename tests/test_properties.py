@@ -177,10 +177,12 @@ def _docx_indicator_rows(path: Path) -> list[tuple[str, str]]:
 
 
 def _html_text(element) -> str:
-    """Text of an element with <br> read back as a line break (how the preview prints line breaks)."""
+    """Text of an element with <br> read back as a line break (how the preview prints line breaks); the note
+    of a finding on a cell (on screen only) is not part of the form."""
     parts = [element.text or ""]
     for child in element:
-        parts.append("\n" if child.tag == "br" else _html_text(child))
+        if "finding-note" not in (child.get("class") or "").split():
+            parts.append("\n" if child.tag == "br" else _html_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
 

@@ -19,7 +19,7 @@ from generator.cli import run
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import write_filings  # noqa: E402
 
-COUNT = 40  # enough for worker processes
+COUNT = 200  # enough for worker processes, and for a build that a signal sent after its first output interrupts
 KILL_SEEDS = (1, 2, 3)
 KILL_SIGNALS = ("SIGINT", "SIGTERM", "SIGKILL")
 KILL_TESTS = len(KILL_SEEDS) * len(KILL_SIGNALS)
@@ -36,6 +36,20 @@ def outputs(folder: Path) -> dict[str, bytes]:
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".jixiao-")
     }
+
+
+def wait_for_first_output(process: subprocess.Popen, folder: Path, since: float) -> None:
+    """Wait until the build has written an output (so that a signal sent now interrupts real work)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(p.stat().st_mtime > since for p in folder.rglob("*.docx")):
+            return
+        assert process.poll() is None, process.stderr.read().decode()
+        time.sleep(0.01)
+    raise AssertionError("the build wrote nothing for a minute")
+
+
+SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": -signal.SIGTERM, "SIGKILL": -signal.SIGKILL}
 
 
 def wait_for_group(process: subprocess.Popen) -> None:
@@ -74,9 +88,11 @@ def versions(tmp_path_factory):
 def test_a_killed_build_leaves_old_or_new_files_and_the_next_build_repairs(versions, seed, signame, tmp_path):
     root, old, new = versions
     out = root / f"out-{signame}-{seed}"
-    shutil.copytree(root / "out-v1", out)
+    shutil.copytree(root / "out-v1", out)  # with the old files' times
+    started = time.time()
     process = jixiao("build", "projects", "--out", out.name, "-q", "-j", "2", cwd=root)
-    time.sleep(random.Random(seed).uniform(0.2, 1.2))
+    wait_for_first_output(process, out, started)
+    time.sleep(random.Random(seed).uniform(0, 0.1))
     if signame == "SIGINT":
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
     elif signame == "SIGTERM":
@@ -86,7 +102,10 @@ def test_a_killed_build_leaves_old_or_new_files_and_the_next_build_repairs(versi
     wait_for_group(process)
     stderr = process.stderr.read().decode("utf-8", "replace")
     assert "Traceback" not in stderr, stderr
-    for name, data in outputs(out).items():
+    assert process.returncode == SIGNAL_EXIT[signame], stderr  # the signal ended the build ...
+    interrupted = outputs(out)
+    assert interrupted != new  # ... before it was done
+    for name, data in interrupted.items():
         assert data in (old.get(name), new.get(name)), f"{name} is neither the old nor the new file"
     rebuild = jixiao("build", "projects", "--out", out.name, "-q", cwd=root)
     _, err = rebuild.communicate(timeout=120)
@@ -109,13 +128,15 @@ def test_two_builds_at_once_do_not_corrupt_each_other(versions):
 
 def test_ctrl_c_in_one_process_says_so_once(tmp_path):
     write_filings(tmp_path / "projects", 300, seed=9)
+    started = time.time()
     process = jixiao("build", "projects", "--out", "out", "-j", "1", "--no-cache", cwd=tmp_path)
-    time.sleep(0.8)
+    wait_for_first_output(process, tmp_path / "out", started - 1)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
     text = err.decode()
     assert process.returncode == 130, text
     assert text.count("已中断") == 1 and "Traceback" not in text
+    assert 0 < len(list((tmp_path / "out").rglob("*.docx"))) < 300  # interrupted mid-build
 
 
 # ------------------------------------------------------------------------------------------------

@@ -518,3 +518,30 @@ def test_a_workbook_interrupted_while_zipping_leaves_no_file_and_no_noise(tmp_pa
     gc.collect()
     assert unraisable == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_of_one_filing_still_lists_the_whole_year(tmp_path):
+    """As the year's index.html: filings built earlier keep their rows; only the given one is rebuilt."""
+    projects = _project(tmp_path)
+    out = tmp_path / "out"
+    assert _build(projects, out) == 0
+    whole = _outputs(out)
+    changed = projects / "2024" / "督查室工作经费.yaml"
+    changed.write_text(re.sub(r"年度资金总额: .*", "年度资金总额: 15", changed.read_text(encoding="utf-8")), encoding="utf-8")
+    assert _build(changed, out) == 0
+    rows = _rows(openpyxl.load_workbook(out / "2024" / "汇总表.xlsx")["项目汇总"])
+    assert [row[4] for row in rows[1:-1]] == [13.2, 150, 70, 30, 15, 52.5]
+    changed.write_text(_seed_text(), encoding="utf-8")
+    assert _build(changed, out) == 0
+    assert _outputs(out) == whole
+
+
+def test_with_its_rows_lost_a_build_of_one_filing_builds_the_others_rows_again(tmp_path):
+    projects = _project(tmp_path)
+    out = tmp_path / "out"
+    assert _build(projects, out) == 0
+    whole = _outputs(out)
+    store_path(out).unlink()
+    (out / "2024" / "汇总表.xlsx").unlink()
+    assert _build(projects / "2024" / "督查室工作经费.yaml", out) == 0
+    assert _outputs(out) == whole

@@ -1,9 +1,14 @@
 """The build manifest (`<out>/.jixiao-manifest.json`): which outputs each filing produced, from what.
 
-An entry's key hashes everything its outputs depend on: the filing's bytes, the template pack and
-jixiao's code, the formats and the document properties. Its outputs are recorded with size and
-modification time, so an output changed or deleted by hand is rebuilt. A missing or unreadable
-manifest means a full rebuild, never a crash or a stale file.
+An entry belongs to a filing (by its path relative to the working folder, however it was typed;
+moved to the new working folder when the manifest is read from another) and records: the key its
+outputs were made from (the filing's bytes, the template pack, jixiao's code, the document
+properties and the configuration of the findings its page shows); where its outputs are
+(`<年度>/<stem>`); each output with the size and modification time it was written with, so that an
+output changed or deleted by hand is made again; and the filing's line in the year's index.html, so
+that a build of part of the filings still writes the whole index. Every output listed was made from
+the entry's key: an output of an older key is removed when the filing is built again. A missing,
+unreadable or older manifest means a full rebuild, never a crash or a stale file.
 """
 
 from __future__ import annotations
@@ -11,16 +16,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 from ..common import resources
 from ..common.atomic import write_text_atomic
 from ..common.caching import file_stat, fingerprint
+from ..common.findings import Severity
 
 MANIFEST_NAME = ".jixiao-manifest.json"
-VERSION = 1
+VERSION = 3  # 3: index rows with the implementing unit, the form, money items and what the page shows
+
+_SEVERITIES = frozenset(severity.value for severity in Severity)
 
 
 @cache
@@ -33,62 +43,141 @@ def template_pack() -> str:
     return digest.hexdigest()
 
 
-def output_key(digest: str, formats: tuple[str, ...], source: str, timestamp: str) -> str:
-    parts = [digest, template_pack(), ",".join(formats), source, timestamp]
+def output_key(digest: str, source: str, timestamp: str, findings_key: str) -> str:
+    """What every output of a filing is made from (a PDF from the Word file made from the same key).
+    `findings_key`: the configuration of the findings the HTML page shows (Config.findings_key)."""
+    parts = [digest, template_pack(), source, timestamp, findings_key]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
+    name: str  # the filing as last reported (messages, index order)
     key: str
-    outputs: dict[str, list[int]] = field(default_factory=dict)  # path relative to the out folder → [size, mtime_ns]
+    at: str  # "<年度>/<stem>", relative to the output folder
+    outputs: dict[str, list[int]] = field(default_factory=dict)  # relative path → [size, mtime_ns]
+    # [项目名称, 年度资金总额, 三级指标数, [[line, col, severity, rule, message, shown on its page], ...],
+    #  实施单位, 表样, [[money item, amount or null], ...]]
+    row: list | None = None
+
+    @property
+    def year(self) -> str:
+        return self.at.partition("/")[0]
+
+
+_PLACE = re.compile(r"[0-9]{4}/(?!\.\.?$)[^/\\\x00]+")
+
+
+def _valid_row(row) -> bool:
+    if row is None:
+        return True
+    if not (type(row) is list and len(row) == 7 and type(row[0]) is str and type(row[1]) is str
+            and type(row[2]) is int and type(row[3]) is list and type(row[4]) is str and type(row[5]) is str
+            and type(row[6]) is list):
+        return False
+    kinds = [int, int, str, str, str, bool]
+    if not all(type(f) is list and [type(v) for v in f] == kinds and f[2] in _SEVERITIES for f in row[3]):
+        return False
+    if not all(type(m) is list and len(m) == 2 and type(m[0]) is str and (m[1] is None or type(m[1]) is str) for m in row[6]):
+        return False
+    return Decimal(row[1]).is_finite() and all(m[1] is None or Decimal(m[1]).is_finite() for m in row[6])
+
+
+def _entry(raw) -> Entry:
+    """An entry read back, every field checked (a damaged manifest is an empty one)."""
+    outputs = raw["outputs"]
+    if not (isinstance(raw["name"], str) and isinstance(raw["key"], str) and isinstance(raw["at"], str)
+            and isinstance(outputs, dict) and _valid_row(raw["row"])):
+        raise TypeError
+    if not _PLACE.fullmatch(raw["at"]):
+        raise ValueError  # every place is <年度>/<stem>: a manifest edited to point elsewhere is not trusted
+    checked = {str(k): [int(v[0]), int(v[1])] for k, v in outputs.items()}
+    if any(not k.startswith(raw["at"] + ".") for k in checked):
+        raise ValueError  # outputs are always <at>.<suffix>: anything else was not written by a build
+    return Entry(raw["name"], raw["key"], raw["at"], checked, raw["row"])
+
+
+def _moved(base: str, source: str) -> str:
+    return Path(os.path.relpath(os.path.join(base, source))).as_posix()
 
 
 class Manifest:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.path = out_dir / MANIFEST_NAME
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[str, Entry] = {}  # the filing's path (see runner.source_key) → entry
+        self.indexes: set[str] = set()  # years whose index.html this manifest's builds wrote
         self.changed = False
         try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            stored = json.loads(self.path.read_bytes())
             if stored.get("version") == VERSION:
-                self.entries = {
-                    name: Entry(str(raw["key"]), {str(k): [int(v[0]), int(v[1])] for k, v in raw["outputs"].items()})
-                    for name, raw in stored["entries"].items()
-                }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-            self.entries = {}
+                self.entries = {str(source): _entry(raw) for source, raw in stored["entries"].items()}
+                self.indexes = {str(year) for year in stored["indexes"]}
+                base = stored["base"]
+                if base != os.getcwd():  # built from another folder: the same files, named from here
+                    self.entries = {_moved(base, source): entry for source, entry in self.entries.items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, InvalidOperation):
+            self.entries, self.indexes = {}, set()
             self.changed = True  # an unreadable manifest is replaced
 
-    def fresh(self, name: str, key: str, expected: list[str]) -> bool:
-        """The recorded outputs of `name` were made from `key` and are still exactly as written."""
-        entry = self.entries.get(name)
-        if entry is None or entry.key != key or not set(expected) <= set(entry.outputs):
+    def fresh(self, source: str, key: str, expected: list[str]) -> bool:
+        """The outputs `expected` of the filing were made from `key` and are still exactly as written."""
+        entry = self.entries.get(source)
+        if entry is None or entry.key != key:
             return False
         folder = str(self.out_dir)
-        return all(file_stat(os.path.join(folder, relative)) == entry.outputs[relative] for relative in expected)
+        return all(relative in entry.outputs and file_stat(os.path.join(folder, relative)) == entry.outputs[relative]
+                   for relative in expected)
 
-    def record(self, name: str, key: str, outputs: list[Path]) -> None:
-        """The outputs just made from `key`; earlier outputs of other formats stay listed while they exist,
-        so that they are still removed with the filing."""
-        made = {p.relative_to(self.out_dir).as_posix(): file_stat(p) for p in outputs}
-        earlier = self.entries[name].outputs if name in self.entries else {}
-        kept = {k: v for k, v in earlier.items() if k not in made and os.path.exists(os.path.join(self.out_dir, k))}
-        entry = Entry(key, {**kept, **made})
-        if self.entries.get(name) != entry:
-            self.entries[name] = entry
+    def record(self, source: str, name: str, key: str, at: str, made: list[str]) -> list[str]:
+        """The outputs just made (or found unchanged) from `key` at `at`. Earlier outputs of the same key and
+        place stay listed while they are as written (a build of fewer formats keeps them); the others
+        are returned: they were made from something older, or for another year."""
+        entry = self.entries.get(source)
+        kept, dropped = {}, []
+        if entry is not None:
+            for relative, stat in entry.outputs.items():
+                if relative in made:
+                    continue
+                if entry.key == key and entry.at == at and file_stat(self.out_dir / relative) == stat:
+                    kept[relative] = stat
+                else:
+                    dropped.append(relative)
+        outputs = {**kept, **{relative: file_stat(self.out_dir / relative) for relative in made}}
+        updated = Entry(name, key, at, {k: v for k, v in outputs.items() if v is not None}, entry.row if entry else None)
+        if updated != entry:
+            self.entries[source] = updated
+            self.changed = True
+        return dropped
+
+    def add_output(self, source: str, relative: str) -> None:
+        """An output made later from the entry's own outputs (a PDF from the Word file)."""
+        stat = file_stat(self.out_dir / relative)
+        if stat is not None:
+            self.entries[source].outputs[relative] = stat
             self.changed = True
 
-    def forget(self, name: str) -> Entry:
+    def set_row(self, source: str, row: list | None) -> None:
+        entry = self.entries.get(source)
+        if entry is not None and entry.row != row:
+            entry.row = row
+            self.changed = True
+
+    def forget(self, source: str) -> Entry:
         self.changed = True
-        return self.entries.pop(name)
+        return self.entries.pop(source)
 
     def save(self) -> None:
         if not self.changed:
             return
         data = {
             "version": VERSION,
-            "entries": {name: {"key": e.key, "outputs": e.outputs} for name, e in sorted(self.entries.items())},
+            "base": os.getcwd(),
+            "entries": {
+                source: {"name": e.name, "key": e.key, "at": e.at, "outputs": e.outputs, "row": e.row}
+                for source, e in sorted(self.entries.items())
+            },
+            "indexes": sorted(self.indexes),
         }
+        # One string, written once the worker processes are gone: the build's memory is past its peak.
         write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=False)

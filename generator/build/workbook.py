@@ -6,6 +6,9 @@ the cache folder, one per output folder) and keeps nothing of it. Unchanged fili
 checked nor rendered: their records are in the store under a key of their content and jixiao's
 code. The workbook is then streamed from the store, one record at a time (render/workbook.py).
 
+Members: every filing with outputs in the year, as the manifest lists them for the year's index page
+(built this run or by an earlier build of other filings), with the findings and links of its row.
+
 Freshness: a year's workbook is made from its members (path, name, form, record key, links,
 findings), the created time and the code; their digest is kept in the store with the file's size
 and time. Nothing changed: not even read. Otherwise (or with no store to ask: --no-cache) the
@@ -20,14 +23,13 @@ import json
 import sqlite3
 import tempfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ..common.atomic import write_stream_atomic
 from ..common.caching import cache_dir, file_stat, fingerprint
-from ..common.findings import Finding
+from ..common.findings import Finding, Severity
 from ..filing.model import Filing
 from ..filing.table import WORKBOOK_NAME, extra_columns, field_columns, filing_record, used_details
 from ..forms.definition import FormDefinition
@@ -47,9 +49,10 @@ def pack_record(filing: Filing, form: FormDefinition) -> Packed:
 
 
 class RecordStore:
-    """Workbook records by filing name, each valid for one key, and the workbooks written from them
-    (by year: their key and file stat). A missing or damaged store is empty: the filings whose records
-    are missing are rendered again, and the workbooks are compared byte by byte."""
+    """Workbook records by filing (its manifest key), each valid for one key and with the filing's time,
+    and the workbooks written from them (by year: their key and file stat). A missing or damaged store
+    is empty: the filings whose records are missing are rendered again, and the workbooks are compared
+    byte by byte."""
 
     def __init__(self, path: Path | None):
         self.folder = None
@@ -67,23 +70,26 @@ class RecordStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA synchronous=OFF")  # a cache: losing it costs time only
-        self.db.execute("CREATE TABLE IF NOT EXISTS records (name TEXT PRIMARY KEY, key TEXT NOT NULL, used TEXT NOT NULL, data BLOB NOT NULL)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS records (source TEXT PRIMARY KEY, key TEXT NOT NULL, "
+                        "stamp TEXT NOT NULL, used TEXT NOT NULL, data BLOB NOT NULL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS workbooks (year TEXT PRIMARY KEY, key TEXT NOT NULL, stat TEXT NOT NULL)")
-        self.keys = dict(self.db.execute("SELECT name, key FROM records"))
+        self.keys = {source: (key, stamp) for source, key, stamp in self.db.execute("SELECT source, key, stamp FROM records")}
         self.workbooks = {year: (key, json.loads(stat)) for year, key, stat in self.db.execute("SELECT year, key, stat FROM workbooks")}
         self.db.execute("BEGIN")
 
-    def put(self, name: str, key: str, packed: Packed) -> None:
+    def put(self, source: str, key: str, stamp: str, packed: Packed) -> None:
         used, data = packed
-        self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", (name, key, json.dumps(used, ensure_ascii=False), data))
-        self.keys[name] = key
+        self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                        (source, key, stamp, json.dumps(used, ensure_ascii=False), data))
+        self.keys[source] = (key, stamp)
 
-    def used(self, names: list[str]) -> set[str]:
-        wanted = set(names)
-        return {label for name, used in self.db.execute("SELECT name, used FROM records") if name in wanted for label in json.loads(used)}
+    def used(self, sources: list[str]) -> set[str]:
+        wanted = set(sources)
+        return {label for source, used in self.db.execute("SELECT source, used FROM records")
+                if source in wanted for label in json.loads(used)}
 
-    def record(self, name: str) -> dict:
-        (data,) = self.db.execute("SELECT data FROM records WHERE name = ?", (name,)).fetchone()
+    def record(self, source: str) -> dict:
+        (data,) = self.db.execute("SELECT data FROM records WHERE source = ?", (source,)).fetchone()
         return json.loads(zlib.decompress(data))
 
     def set_workbook(self, year: str, key: str | None, stat: list[int] | None) -> None:
@@ -92,10 +98,10 @@ class RecordStore:
         if key is not None:
             self.db.execute("INSERT INTO workbooks VALUES (?, ?, ?)", (year, key, json.dumps(stat)))
 
-    def keep_only(self, names: set[str]) -> None:
-        for name in [n for n in self.keys if n not in names]:
-            self.db.execute("DELETE FROM records WHERE name = ?", (name,))
-            del self.keys[name]
+    def keep_only(self, sources: set[str]) -> None:
+        for source in [s for s in self.keys if s not in sources]:
+            self.db.execute("DELETE FROM records WHERE source = ?", (source,))
+            del self.keys[source]
 
     def close(self) -> None:
         try:
@@ -108,27 +114,42 @@ class RecordStore:
 
 @dataclass(frozen=True)
 class Member:
-    """A filing the year's workbook lists: one that has its outputs."""
+    """A filing the year's workbook lists: one with outputs in the year."""
 
-    path: str
+    source: str  # its key in the manifest and the store
+    path: str  # the filing as reported
     name: str
     form_id: str
-    year: int
-    stem_path: Path  # out/<年度>/<stem>: where its Word, HTML and PDF files are
-    timestamp: str  # ISO: its last commit (or SOURCE_DATE_EPOCH)
+    findings: tuple[Finding, ...]
+    links: dict[str, str]  # link column → file name beside the workbook
 
 
 @dataclass
 class Outcome:
-    written: list[Path] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # relative to the output folder
     unchanged: int = 0
-    removed: list[Path] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)  # what a workbook could not hold exactly
 
 
 def store_path(out_dir: Path) -> Path:
     folder = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
     return cache_dir() / f"workbook-{folder}.sqlite"
+
+
+def members(manifest) -> dict[str, list[Member]]:
+    """Each year's members, by file path, from the manifest's entries and their index rows."""
+    by_year: dict[str, list[Member]] = {}
+    for source, entry in sorted(manifest.entries.items(), key=lambda item: item[1].name):
+        if entry.row is None:
+            continue
+        name, _, _, findings, _, form_id, _ = entry.row
+        links = {label: Path(entry.at + suffix).name for suffix, label in LINKS
+                 if entry.at + suffix in entry.outputs and (manifest.out_dir / (entry.at + suffix)).is_file()}
+        own = tuple(Finding(entry.name, line, col, Severity(severity), rule, message)
+                    for line, col, severity, rule, message, _ in findings)
+        by_year.setdefault(entry.year, []).append(Member(source, entry.name, name, form_id, own, links))
+    return by_year
 
 
 class Workbooks:
@@ -142,78 +163,75 @@ class Workbooks:
     def key(digest: str) -> str:
         return f"{digest}:{fingerprint()}"
 
-    def has(self, name: str, digest: str) -> bool:
-        return self.store.keys.get(name) == self.key(digest)
+    def has(self, source: str, digest: str) -> bool:
+        return self.store.keys.get(source, ("", ""))[0] == self.key(digest)
 
-    def put(self, name: str, digest: str, packed: Packed) -> None:
-        self.store.put(name, self.key(digest), packed)
+    def stored(self, source: str) -> bool:
+        """A record of the filing (of whatever version) that this jixiao wrote."""
+        return self.store.keys.get(source, ("", ""))[0].endswith(f":{fingerprint()}")
 
-    def write(self, members: list[Member], findings: list[Finding], links: Callable[[Path], dict[str, str]],
-              present: set[str]) -> Outcome:
-        """Each year's workbook of `members` (`links(stem_path)` → {label: file name}); the store keeps
-        the records of the `present` filings only; workbooks of years without members are removed."""
+    def put(self, source: str, digest: str, packed: Packed, stamp: str) -> None:
+        self.store.put(source, self.key(digest), stamp, packed)
+
+    def write(self, manifest) -> Outcome:
+        """Each year's workbook; the store keeps the records of the manifest's filings only; the workbooks
+        of years without filings are removed."""
         outcome = Outcome()
-        by_year: dict[int, list[Member]] = {}
-        for member in sorted(members, key=lambda m: m.path):
-            by_year.setdefault(member.year, []).append(member)
-        by_file: dict[str, list[Finding]] = {}
-        for finding in findings:
-            by_file.setdefault(finding.file, []).append(finding)
+        by_year = {year: [m for m in listed if m.source in self.store.keys] for year, listed in members(manifest).items()}
+        by_year = {year: listed for year, listed in by_year.items() if listed}
         try:
             for year, listed in sorted(by_year.items()):
-                self._write_year(year, listed, by_file, links, outcome)
-            for year in sorted(set(self.store.workbooks) - {str(year) for year in by_year}):
-                target = self.out_dir / year / WORKBOOK_NAME  # a year whose filings are all gone
-                if target.is_file():
-                    target.unlink()
-                    outcome.removed.append(target)
+                self._write_year(year, listed, outcome)
+            for year in sorted(set(self.store.workbooks) - set(by_year)):
+                relative = f"{year}/{WORKBOOK_NAME}"  # a year whose filings are all gone
+                if (self.out_dir / relative).is_file():
+                    (self.out_dir / relative).unlink()
+                    outcome.removed.append(relative)
                 self.store.set_workbook(year, None, None)
-            self.store.keep_only(present)
+            self.store.keep_only(set(manifest.entries))
         finally:
             self.store.close()
         return outcome
 
-    def _write_year(self, year: int, listed: list[Member], by_file: dict[str, list[Finding]],
-                    links: Callable[[Path], dict[str, str]], outcome: Outcome) -> None:
+    def _write_year(self, year: str, listed: list[Member], outcome: Outcome) -> None:
         from ..render.workbook import BookInfo, Listed, write_workbook  # XlsxWriter only when there is a workbook to write
 
-        target = self.out_dir / str(year) / WORKBOOK_NAME
-        linked = {m.path: links(m.stem_path) for m in listed}
-        timestamp = max(m.timestamp for m in listed)
+        relative = f"{year}/{WORKBOOK_NAME}"
+        target = self.out_dir / relative
+        timestamp = max(self.store.keys[m.source][1] for m in listed)
         key = _digest([
             fingerprint(), _writer_version(), timestamp,
-            [(m.path, m.name, m.form_id, self.store.keys[m.path], linked[m.path],
-              [(f.line, f.col, f.severity.value, f.rule, f.message) for f in by_file.get(m.path, ())]) for m in listed],
+            [(m.path, m.name, m.form_id, self.store.keys[m.source][0], m.links,
+              [(f.line, f.col, f.severity.value, f.rule, f.message) for f in m.findings]) for m in listed],
         ])
-        if self.store.workbooks.get(str(year)) == (key, file_stat(target)):
+        if self.store.workbooks.get(year) == (key, file_stat(target)):
             outcome.unchanged += 1
             return
         shelf = FormShelf()
         forms = [shelf[form_id] for form_id in dict.fromkeys(m.form_id for m in listed)]
         info = BookInfo(
-            year=year,
+            year=int(year),
             timestamp=datetime.fromisoformat(timestamp),
             forms=forms,
-            extra_columns=extra_columns(forms, self.store.used([m.path for m in listed])),
-            link_columns=[label for _, label in LINKS if any(label in found for found in linked.values())],
+            extra_columns=extra_columns(forms, self.store.used([m.source for m in listed])),
+            link_columns=[label for _, label in LINKS if any(label in m.links for m in listed)],
             field_columns=field_columns(forms),
             source=f"{len(listed)} 个申报表（{listed[0].path} 等）",
         )
 
         def entries():
             for m in listed:
-                own = by_file.get(m.path, ())
-                counts = tuple(sum(f.severity.value == level for f in own) for level in ("error", "warning", "info"))
-                yield Listed(m.path, m.name, m.form_id, counts, linked[m.path], self.store.record(m.path))
+                counts = tuple(sum(f.severity is level for f in m.findings) for level in Severity)
+                yield Listed(m.path, m.name, m.form_id, counts, m.links, self.store.record(m.source))
 
-        problems = (finding for m in listed for finding in by_file.get(m.path, ()))
+        problems = (finding for m in listed for finding in m.findings)
         notes, changed = write_stream_atomic(target, lambda stream: write_workbook(stream, info, entries(), problems))
         outcome.notes += notes
         if changed:
-            outcome.written.append(target)
+            outcome.written.append(relative)
         else:
             outcome.unchanged += 1
-        self.store.set_workbook(str(year), key, file_stat(target))
+        self.store.set_workbook(year, key, file_stat(target))
 
 
 def _writer_version() -> str:
@@ -224,4 +242,3 @@ def _writer_version() -> str:
 
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()
-

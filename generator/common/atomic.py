@@ -1,35 +1,47 @@
-"""Atomic writes: a file is either its old complete self or its new complete self."""
+"""Atomic writes: a file is either its old complete self or its new complete self.
+
+Only portable calls: the temporary file is created with os.open's mode, which the umask trims as
+for any new file (no fchmod, which Windows lacks before Python 3.13), and put in place by os.replace.
+"""
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import os
-import tempfile
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, Iterable, TypeVar
 
 Result = TypeVar("Result")
 
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
-@cache
-def _default_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+
+def _temporary(folder: Path) -> tuple[int, str]:
+    # A short name: the target's own name may already be near the 255-byte limit.
+    while True:
+        name = os.path.join(folder, f".jixiao-{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(name, _FLAGS, 0o666), name
+        except FileExistsError:
+            continue
 
 
 def write_bytes_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
     """Write via a temporary file and a rename. `durable` also flushes to disk first, so that the
     new content survives a power cut; outputs that can be rebuilt skip that cost."""
+    write_chunks_atomic(target, [data], durable=durable)
+
+
+def write_chunks_atomic(target: Path, chunks: Iterable[bytes], *, durable: bool = True) -> None:
+    """write_bytes_atomic of the chunks joined, without holding them all in memory at once."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    # A short temporary name: the target's own name may already be near the 255-byte limit.
-    handle, temporary = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=target.parent)
+    handle, temporary = _temporary(target.parent)
     try:
-        os.fchmod(handle, _default_mode())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                stream.write(chunk)
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())
@@ -47,9 +59,8 @@ def write_stream_atomic(target: Path, write: Callable[[BinaryIO], Result]) -> tu
     """Let `write` stream a large file into a temporary file beside `target`, then rename it into place
     unless `target` already holds the same bytes. Returns what `write` returned, and whether `target` changed."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=target.parent)
+    handle, temporary = _temporary(target.parent)
     try:
-        os.fchmod(handle, _default_mode())
         stream = os.fdopen(handle, "wb")
         # Closed only when `write` is done: interrupted (Ctrl-C), a writer may still hold it (a zip file
         # writes its directory when it is collected), and must not find it closed under it.
@@ -63,3 +74,22 @@ def write_stream_atomic(target: Path, write: Callable[[BinaryIO], Result]) -> tu
         Path(temporary).unlink(missing_ok=True)
         raise
     return result, True
+
+
+_WRITE_ERRORS = {
+    getattr(errno, "EDQUOT", errno.ENOSPC): "超出了磁盘配额",  # EDQUOT is not defined on Windows
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOTDIR: "路径中有一段是文件，不是文件夹",
+    errno.EEXIST: "路径中有一段是文件，不是文件夹",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EIO: "磁盘读写出错",
+}
+
+
+def write_error(path: Path | str, error: OSError) -> str:
+    """A Chinese sentence for a failed write (the errno named, never a traceback)."""
+    reason = _WRITE_ERRORS.get(error.errno) or f"{error.strerror or type(error).__name__}"
+    return f"无法写入 {path}：{reason}"

@@ -1,4 +1,4 @@
-"""Fingerprints for freshness: of jixiao's own code and data, of a file's bytes and its stat; where caches live."""
+"""Fingerprints for freshness: of jixiao's own code and data, of a file's bytes, of an output's stat; where caches live."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def content_digest(raw: bytes) -> str:
 
 
 def file_stat(path: Path | str) -> list[int] | None:
-    """Size and modification time (ns): with the cache, an unchanged file is not even read."""
+    """Size and modification time (ns) of a file the build wrote: an output changed or deleted by hand is made again."""
     try:
         info = os.stat(path)
     except OSError:

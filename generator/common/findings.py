@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -17,7 +17,7 @@ class Severity(str, Enum):
         return {"error": "错误", "warning": "警告", "info": "提示"}[self.value]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Finding:
     file: str
     line: int
@@ -27,9 +27,9 @@ class Finding:
     message: str
 
     def as_dict(self) -> dict:
-        record = asdict(self)
-        record["severity"] = self.severity.value
-        return record
+        # Spelled out: dataclasses.asdict copies every field deeply, and a build turns every finding into JSON.
+        return {"file": self.file, "line": self.line, "col": self.col, "severity": self.severity.value,
+                "rule": self.rule, "message": self.message}
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -11,7 +12,7 @@ from pathlib import Path
 EPOCH_FALLBACK = datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     revision: str  # short id of the last commit that changed the file, or "" outside git / never committed
     dirty: bool  # the file differs from HEAD (or is not committed)
@@ -19,8 +20,11 @@ class Provenance:
 
 
 def _git(args: list[str], cwd: Path) -> str | None:
+    # The full path, -C rather than cwd=, and no fd closing let Python start git with posix_spawn: no
+    # copy of this process (a build's worker processes are running by now, and memory is measured).
+    command = [shutil.which("git") or "git", "-C", str(cwd), *args]
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, close_fds=False)
     except OSError:
         return None
     return done.stdout if done.returncode == 0 else None

@@ -218,6 +218,7 @@ def load_with(yaml: YAML, text: str) -> tuple[Any, list[_Duplicate]]:
         return yaml.load(text), duplicates
     finally:
         _DUPLICATES.reset(token)
+        del yaml.doc_infos[:]  # ruamel keeps one per document read, for writing it back: one loader reads thousands
 
 
 def round_trip_yaml() -> YAML:

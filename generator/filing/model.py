@@ -18,7 +18,7 @@ from .values import split_target
 AMOUNT_SUFFIXES = ("万元", "万")  # allowed after the digits of an amount in a 万元 field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     line: int
     col: int
@@ -49,7 +49,7 @@ class Group:
     position: Position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     """What the rules across files and the build's index need of a filing (small, cacheable)."""
 
@@ -60,6 +60,8 @@ class Summary:
     total: Decimal
     indicators: int
     name_position: Position
+    unit: str = ""  # the implementing unit (实施单位), "" when the form has no such field
+    amounts: tuple[tuple[str, Decimal | None], ...] = ()  # every money item of the form, in its order
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Filing:
     form_id: str
     year: int
     name_field: str
+    unit_field: str  # the field that names the implementing unit, or ""
     fields: dict[str, str]  # header fields (sub-fields of a group too), goals, a free-text review: by key, as typed
     amounts: dict[str, Decimal | None]  # money items by key; None for a blank the form allows
     funds_text: dict[str, str]  # the amounts as typed, for messages and printing
@@ -85,7 +88,10 @@ class Filing:
 
     @property
     def summary(self) -> Summary:
-        return Summary(self.path, self.form_id, self.year, self.name, self.total, len(self.indicators), self.field_at(self.name_field))
+        return Summary(
+            self.path, self.form_id, self.year, self.name, self.total, len(self.indicators), self.field_at(self.name_field),
+            self.fields.get(self.unit_field, "") if self.unit_field else "", tuple(self.amounts.items()),
+        )
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -195,6 +201,7 @@ def build_filing(document: Document, form: FormDefinition) -> Filing:
         form_id=form.id,
         year=int(data["年度"]),
         name_field=form.name_field,
+        unit_field=form.unit_field,  # the pack's (forms/pack.py): the year's index and workbook list it
         fields=fields,
         amounts=amounts,
         funds_text={item.key: str(funds_raw.get(item.key, "")) for item in form.funds.items},

@@ -36,9 +36,10 @@ from .pack_schema import PACK_SCHEMA
 
 FORM_FILE = "form.yaml"
 RULE = "form.invalid"
-# Without department_field / unit_field, the first header field whose key holds one of these words.
+# Without department_field, the first header field whose key holds one of these words; without unit_field,
+# the first named (by key or alias) 实施单位, else 项目实施单位 (a sub-field on some forms).
 DEPARTMENT_WORDS = ("主管部门", "预算部门")
-UNIT_WORDS = ("实施单位",)
+UNIT_NAMES = ("实施单位", "项目实施单位")
 FIELD_ROLES = {"department_field": "主管部门", "unit_field": "实施单位"}
 
 
@@ -278,7 +279,7 @@ def parse_form(raw: dict, located: Any, directory: Path, name: str) -> FormDefin
     form = replace(
         form,
         department_field=raw.get("department_field", _first_field(fields, DEPARTMENT_WORDS)),
-        unit_field=raw.get("unit_field", _first_field(fields, UNIT_WORDS)),
+        unit_field=raw.get("unit_field", _unit_field(fields)),
     )
     if len(annual) > 1:
         problems.add(["goals"], "只能有一个目标标为 annual: true（年度目标）")
@@ -299,6 +300,13 @@ def parse_form(raw: dict, located: Any, directory: Path, name: str) -> FormDefin
 
 def _first_field(fields: tuple[Field, ...], words: tuple[str, ...]) -> str:
     return next((f.key for f in fields if any(word in f.key for word in words)), "")
+
+
+def _unit_field(fields: tuple[Field, ...]) -> str:
+    for name in UNIT_NAMES:
+        if found := next((f.key for f in fields if f.key == name or name in f.aliases), ""):
+            return found
+    return ""
 
 
 def _inside(path: Path, directory: Path) -> bool:

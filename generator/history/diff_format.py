@@ -12,32 +12,32 @@ from ..review.rules.money import wan
 from .diff import DiffReport, FilingChange
 
 
-def _delta(before: Decimal, after: Decimal) -> str:
+def delta(before: Decimal, after: Decimal) -> str:
     change = after - before
     return ("+" if change > 0 else "") + wan(change)
 
 
-def _money_line(report: DiffReport) -> str:
+def money_line(report: DiffReport) -> str:
     unreadable = [f"{side}有 {len(paths)} 个" for side, paths in (("旧版本", report.unreadable_before), ("新版本", report.unreadable_after)) if paths]
     change = (f"{'、'.join(unreadable)}申报表无法读取，没有计入，增减不明" if unreadable
-              else f"{_delta(report.total_before, report.total_after)} 万元")
+              else f"{delta(report.total_before, report.total_after)} 万元")
     return (
         f"部门年度资金总额合计：{wan(report.total_before)} → {wan(report.total_after)} 万元（{change}）；"
         f"申报表 {report.count_before} → {report.count_after} 个"
     )
 
 
-def _shown(text: str) -> str:
+def shown_value(text: str) -> str:
     return text if text.strip() else "（空）"
 
 
-def _where(change: FilingChange) -> str:
+def where(change: FilingChange) -> str:
     if change.old and change.new and change.old.path != change.new.path:
         return f"{change.old.path} → {change.new.path}"
     return (change.new or change.old).path
 
 
-def _lines(change: FilingChange) -> list[tuple[str, str]]:
+def change_lines(change: FilingChange) -> list[tuple[str, str]]:
     """(kind, text) lines of one filing's change; kind drives colour and Markdown markers."""
     lines: list[tuple[str, str]] = []
     for side, state in (("旧版本", change.old), ("新版本", change.new)):
@@ -48,14 +48,14 @@ def _lines(change: FilingChange) -> list[tuple[str, str]]:
         if state.filing is not None:
             kind = "added" if change.status == "新增" else "removed"
             lines.append((kind, f"{change.status}申报表：年度资金总额 {wan(state.total)} 万元，{len(state.filing.indicators)} 个三级指标"))
-    lines += [("change", f"{key}：{_shown(old)} → {_shown(new)}") for key, old, new in change.header]
-    lines += [("change", f"{key}：{wan(old)} → {wan(new)} 万元（{_delta(old, new)}）") for key, old, new in change.funds]
-    lines += [("added", f"新增指标 {key}：{_shown(value)}") for key, value in change.added]
-    lines += [("removed", f"删除指标 {key}：{_shown(value)}") for key, value in change.removed]
-    lines += [("change", f"修改指标 {key}：{_shown(old)} → {_shown(new)}") for key, old, new in change.changed]
+    lines += [("change", f"{key}：{shown_value(old)} → {shown_value(new)}") for key, old, new in change.header]
+    lines += [("change", f"{key}：{wan(old)} → {wan(new)} 万元（{delta(old, new)}）") for key, old, new in change.funds]
+    lines += [("added", f"新增指标 {key}：{shown_value(value)}") for key, value in change.added]
+    lines += [("removed", f"删除指标 {key}：{shown_value(value)}") for key, value in change.removed]
+    lines += [("change", f"修改指标 {key}：{shown_value(old)} → {shown_value(new)}") for key, old, new in change.changed]
     lines += [
         ("change", f"移动指标 {source.name}：{source.level}/{source.group} → {target.level}/{target.group}"
-                   + (f"，{_shown(old)} → {_shown(new)}" if old != new else ""))
+                   + (f"，{shown_value(old)} → {shown_value(new)}" if old != new else ""))
         for source, target, old, new in change.moved
     ]
     lines += [("problem", f"新问题 {f.severity.label} [{f.rule}] 第 {f.line} 行：{f.message}") for f in change.new_findings]
@@ -63,7 +63,7 @@ def _lines(change: FilingChange) -> list[tuple[str, str]]:
     return lines
 
 
-def _total(change: FilingChange) -> str:
+def total_text(change: FilingChange) -> str:
     shown = [wan(state.total) if state.filing else "无法读取" for state in (change.old, change.new) if state is not None]
     return shown[0] if len(set(shown)) == 1 else " → ".join(shown)
 
@@ -73,14 +73,14 @@ _COLOURS = {"added": "green", "removed": "red", "change": "yellow", "error": "re
 
 def format_text(report: DiffReport, colour: bool) -> str:
     if not report.changes:
-        return "申报表没有实质变化（格式、注释、引号和键的顺序不算变化）。\n" + _money_line(report) + "\n"
+        return "申报表没有实质变化（格式、注释、引号和键的顺序不算变化）。\n" + money_line(report) + "\n"
     out = []
     for change in report.changes:
-        out.append(click.style(f"{change.status} {change.name}（{_where(change)}）", bold=True) if colour
-                   else f"{change.status} {change.name}（{_where(change)}）")
-        for kind, text in _lines(change):
+        out.append(click.style(f"{change.status} {change.name}（{where(change)}）", bold=True) if colour
+                   else f"{change.status} {change.name}（{where(change)}）")
+        for kind, text in change_lines(change):
             out.append("  " + (click.style(text, fg=_COLOURS[kind]) if colour else text))
-    out.append(_money_line(report))
+    out.append(money_line(report))
     return "\n".join(out) + "\n"
 
 
@@ -116,18 +116,18 @@ def format_markdown(report: DiffReport) -> str:
     request); only the markup added here is Markdown."""
     out = ["## 申报表变更", ""]
     if not report.changes:
-        return "\n".join(out + ["申报表没有实质变化。", "", _md(_money_line(report)), ""])
+        return "\n".join(out + ["申报表没有实质变化。", "", _md(money_line(report)), ""])
     out += ["| 申报表 | 变更 | 年度资金总额（万元） | 新问题 | 已解决 |", "|---|---|---|---|---|"]
     for change in report.changes:
         out.append(
-            f"| {_md(change.name)} | {change.status} | {_md(_total(change))} | "
+            f"| {_md(change.name)} | {change.status} | {_md(total_text(change))} | "
             f"{len(change.new_findings)} | {len(change.fixed_findings)} |"
         )
-    out += ["", f"**{_md(_money_line(report))}**", ""]
+    out += ["", f"**{_md(money_line(report))}**", ""]
     markers = {"added": "➕", "removed": "➖", "change": "✏️", "error": "⚠️", "problem": "❌", "fixed": "✅"}
     for change in report.changes:
-        out += [f"### {change.status}：{_md(change.name)}", "", _code(_where(change)), ""]
-        out += [f"- {markers[kind]} {_md(text)}" for kind, text in _lines(change)] or ["- （无实质变化）"]
+        out += [f"### {change.status}：{_md(change.name)}", "", _code(where(change)), ""]
+        out += [f"- {markers[kind]} {_md(text)}" for kind, text in change_lines(change)] or ["- （无实质变化）"]
         out.append("")
     return "\n".join(out)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..filing.model import Filing, Group, Indicator, ordered_groups
+from ..filing.model import Filing, Group, Indicator, Position, ordered_groups
 from ..forms.definition import COLUMN_PARTS, Column, FormDefinition
 from .grid import header_grid
 
@@ -28,6 +28,8 @@ class Row:
     level: str  # the 一级 and 二级 names of the row, on every row (for tools and tests)
     group: str
     cells: tuple[str, ...] = ()  # the text of every indicator column, in the form's order
+    places: tuple[Position | None, ...] = ()  # where in the YAML each cell's text is filed (None: not filed)
+    marks: tuple = ()  # the page's marks of each cell (findings, anchor): set for the HTML page only (marks.py)
 
     @property
     def l2_lines(self) -> tuple[str, str]:
@@ -53,6 +55,25 @@ def _cell(column: Column, indicator: Indicator | None, level: str, label: str) -
     return indicator.detail(column.show)
 
 
+def _place(filing: Filing, column: Column, tree: str, level: str, group: Group | None, indicator: Indicator | None,
+           spec) -> Position | None:
+    """Where the text of one indicator cell is filed: the key of its 一级, 二级 or 三级, or its value."""
+    if column.show == "level":
+        return filing.positions.get((tree, level))
+    if column.show == "group":
+        return group.position if group else None
+    if indicator is None:
+        return None
+    if column.show == "name":
+        return indicator.position
+    path = (tree, level, group.name, indicator.name)
+    if column.show in COLUMN_PARTS:
+        return filing.value_positions.get((*path, spec.part_label(column.show))) or indicator.value_position
+    if column.show == "value":
+        return indicator.value_position
+    return filing.value_positions.get((*path, column.show))
+
+
 def _group_rows(group: Group | None, long_term: Group | None) -> list[tuple[Indicator | None, Indicator | None]]:
     annual = list(group.indicators) if group else []
     later = list(long_term.indicators) if long_term else []
@@ -63,22 +84,28 @@ def _group_rows(group: Group | None, long_term: Group | None) -> list[tuple[Indi
 def indicator_rows(filing: Filing, form: FormDefinition) -> list[Row]:
     spec = form.indicators
     merged = spec.merge == "vertical"
+    long_term_key = spec.long_term.key if spec.long_term else ""
     chosen = ordered_groups(filing, form)
     rows: list[Row] = []
     for level_name in dict.fromkeys(level for level, _, _, _ in chosen):
         planned = [
-            (group_spec, _group_rows(group, long_term))
+            (group_spec, group, long_term, _group_rows(group, long_term))
             for name, group_spec, group, long_term in chosen if name == level_name
         ]
-        level_span = sum(len(pairs) for _, pairs in planned)
+        level_span = sum(len(pairs) for *_, pairs in planned)
         first_in_level = True
-        for group_spec, pairs in planned:
+        for group_spec, group, long_term, pairs in planned:
             label = spec.group_label.format(name=group_spec.printed_name, requirement=group_spec.requirement)
             for index, (annual, later) in enumerate(pairs):
                 l1_shown = first_in_level or not merged
                 l2_shown = index == 0 or not merged
                 cells = tuple(
                     _cell(column, later if column.half else annual, level_name if l1_shown else "", label if l2_shown else "")
+                    for column in spec.columns
+                )
+                places = tuple(
+                    _place(filing, column, long_term_key, level_name, long_term, later, spec) if column.half
+                    else _place(filing, column, spec.key, level_name, group, annual, spec)
                     for column in spec.columns
                 )
                 rows.append(Row(
@@ -91,6 +118,7 @@ def indicator_rows(filing: Filing, form: FormDefinition) -> list[Row]:
                     level=level_name,
                     group=group_spec.name,
                     cells=cells,
+                    places=places,
                 ))
                 first_in_level = False
     return rows

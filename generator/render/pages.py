@@ -1,4 +1,5 @@
-"""Render the HTML preview of a filing and the index page of a year, with Jinja2 (escaped, sandboxed)."""
+"""Render the HTML preview of a filing, the index page of a year and the review page of a diff, with Jinja2
+(escaped, sandboxed)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from .problem import TemplateProblem
 
 PREVIEW_TEMPLATE = "preview.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
+REVIEW_TEMPLATE = "review.html.j2"
 
 
 def _lines(text: str) -> Markup:
-    """Escaped text with its line breaks kept."""
-    return Markup("<br>").join(escape(line) for line in str(text).split("\n"))
+    """Escaped text with its line breaks kept (markup a template made, such as a {% set %} block, as it is)."""
+    return Markup("<br>").join(escape(line) for line in (text if isinstance(text, Markup) else str(text)).split("\n"))
 
 
 class _FolderLoader(BaseLoader):
@@ -79,3 +81,8 @@ def render_preview(form: FormDefinition, context: dict, source: str) -> str:
 
 def render_index(templates_root: Path, context: dict) -> str:
     return _render(None, templates_root, INDEX_TEMPLATE, context)
+
+
+def render_review(templates_root: Path, context: dict) -> str:
+    """The review page of `jixiao diff --format html`; like the index, it reads only templates/ itself."""
+    return _render(None, templates_root, REVIEW_TEMPLATE, context)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from docx.opc.oxml import serialize_part_xml
@@ -168,8 +171,14 @@ def _tcpr_span(body: str, cell: int) -> tuple[int, int] | None:
     return inner, body.find("</w:tcPr>", inner)
 
 
-def _cell_starts(body: str, row: int) -> list[int]:
-    return [m.start() for m in _CELL_START.finditer(body, row, body.find("</w:tr>", row))]
+def _cell_starts(body: str, row: int, last: int | None = None) -> list[int]:
+    """Where the row's cells start; with `last`, only up to the cell of that position (the rest is not needed)."""
+    cells = []
+    for found in _CELL_START.finditer(body, row, body.find("</w:tr>", row)):
+        cells.append(found.start())
+        if last is not None and len(cells) > last:
+            break
+    return cells
 
 
 def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, int], rows: list[Row]) -> str | None:
@@ -198,7 +207,9 @@ def merge_in_text(body: str, location: tuple[int, int], positions: tuple[int, in
         merges.setdefault(offset, {}).update(dict.fromkeys(spanning, "continue"))
     edits: list[tuple[int, int, str]] = []  # (start, end, new text) of each change, in document order
     for offset, cells_to_merge in sorted(merges.items()):
-        cells = _cell_starts(body, row_starts[offset])
+        if not cells_to_merge:
+            continue
+        cells = _cell_starts(body, row_starts[offset], max(cells_to_merge))
         for index, value in sorted(cells_to_merge.items()):
             if index >= len(cells):
                 return None
@@ -276,6 +287,55 @@ def normalize_zip(data: bytes) -> bytes:
         return write_zip([(item.filename, source.read(item.filename)) for item in source.infolist()])
 
 
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_DOS_TIME = ZIP_TIME[3] << 11 | ZIP_TIME[4] << 5 | ZIP_TIME[5] // 2
+_DOS_DATE = (ZIP_TIME[0] - 1980) << 9 | ZIP_TIME[1] << 5 | ZIP_TIME[2]
+_VERSION = 20  # what zipfile records for a deflated member
+
+
+def _deflated(name: bytes, data: bytes) -> tuple[bytes, int, int]:
+    """A member's local header and deflated data as zipfile writes them, its CRC and compressed size."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush()
+    crc = zlib.crc32(data)
+    header = _LOCAL_HEADER.pack(b"PK\x03\x04", _VERSION, 0, 0, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+                                crc, len(packed), len(data), len(name), 0)
+    return header + name + packed, crc, len(packed)
+
+
+@cache
+def _external_attr() -> int:
+    """What zipfile records for a member written with no attributes (its default permissions)."""
+    with zipfile.ZipFile(io.BytesIO(write_zip([("x", b"")]))) as archive:
+        return archive.infolist()[0].external_attr
+
+
+def pack_zip(members: list[tuple[str, bytes, bool]], reusable: dict) -> bytes:
+    """The bytes write_zip makes of the same members (ASCII names, each under 4 GB), without compressing
+    again a member marked as the same for every document: its record is kept in `reusable`. Each
+    member costs a compressor of its own (zlib allocates a quarter megabyte per compressor), which
+    for a .docx costs more than compressing its one large part."""
+    records, central, offset = [], [], 0
+    for text, data, same in members:
+        name = text.encode("ascii")
+        if same:
+            record = reusable.get(text) or reusable.setdefault(text, _deflated(name, data))
+        else:
+            record = _deflated(name, data)
+        local, crc, size = record
+        central.append(_CENTRAL_HEADER.pack(
+            b"PK\x01\x02", _VERSION, 0, _VERSION, 0, 0, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+            crc, size, len(data), len(name), 0, 0, 0, 0, _external_attr(), offset,
+        ) + name)
+        records.append(local)
+        offset += len(local)
+    directory = b"".join(central)
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
+    return b"".join(records) + directory + end
+
+
 def write_zip(members: list[tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -325,9 +385,11 @@ def _document_ends(root) -> tuple[bytes, bytes]:
 
 def _after_render(template: DocxTemplate, xml: str) -> str:
     """What docxtpl does to a part's rendered XML (see DocxTemplate.render_xml_part)."""
-    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # docxtpl: re.sub(r"\n<w:p([ >])", ...)
+    xml = _PARAGRAPH_BREAK.sub("", xml)  # docxtpl: re.sub(r"\n<w:p([ >])", r"<w:p\1", xml), in one pass
     # Tabs, line breaks and page breaks inside text become Word's own elements. docxtpl rewrites
     # paragraph by paragraph; only the paragraphs that hold such a character can change.
+    if not any(character in xml for character in "\t\a\n\f"):
+        return xml  # most filings: no such character anywhere, and no need to look for one paragraph by paragraph
     pieces, position = [], 0
     for match in _LISTING_TEXT.finditer(xml):
         if match.start() < position:
@@ -341,6 +403,7 @@ def _after_render(template: DocxTemplate, xml: str) -> str:
 
 _LITERAL_BRACES = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
 _LISTING_TEXT = re.compile("<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+_PARAGRAPH_BREAK = re.compile(r"\n(?=<w:p[ >])")
 
 
 class PreparedTemplate:
@@ -376,6 +439,7 @@ class PreparedTemplate:
             # its rows and cells by their tags; otherwise the rendered document is parsed and edited.
             self.text_merges = not self.column_loops and _plain_tables(self.template.docx.element)
             self.static_blobs: dict[str, bytes] = {}  # parts no render changes, serialised once
+            self.packed: dict[str, tuple] = {}  # and their zip records, compressed once
         except TemplateProblem:
             raise
         except Exception as error:  # jinja2 and docxtpl raise many kinds; all mean a broken template
@@ -423,25 +487,25 @@ class PreparedTemplate:
         for name, value in properties.items():
             setattr(core, name, value)
         set_properties(core, context, info)
-        return write_zip(self._members(document_xml))
+        return pack_zip(self._members(document_xml), self.packed)
 
-    def _members(self, document_xml: bytes) -> list[tuple[str, bytes]]:
-        """The package's members in the order python-docx writes them."""
+    def _members(self, document_xml: bytes) -> list[tuple[str, bytes, bool]]:
+        """The package's members in the order python-docx writes them, each marked when it is the same
+        for every filing."""
         main = self.template.docx.part
         package = main.package
         parts = list(package.iter_parts())
-        members = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob), ("_rels/.rels", package.rels.xml)]
+        members = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob, False), ("_rels/.rels", package.rels.xml, False)]
         for part in parts:
             name = part.partname.membername
             if part is main:
-                blob = document_xml
+                members.append((name, document_xml, False))
             elif part.content_type.endswith(_CHANGING_PARTS):
-                blob = part.blob
+                members.append((name, part.blob, False))
             else:  # styles, settings, fonts, theme...: the same for every filing
-                blob = self.static_blobs.get(name) or self.static_blobs.setdefault(name, part.blob)
-            members.append((name, blob))
+                members.append((name, self.static_blobs.get(name) or self.static_blobs.setdefault(name, part.blob), True))
             if len(part.rels):
-                members.append((part.partname.rels_uri.membername, part.rels.xml))
+                members.append((part.partname.rels_uri.membername, part.rels.xml, False))
         return members
 
 

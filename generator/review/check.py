@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import errno
+import os
 import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common import resources
-from ..common.caching import content_digest, file_stat
+from ..common.caching import content_digest
 from ..common.discover import escapes_through_link
 from ..common.findings import Finding, Severity, sort_findings
+from ..common.names import name_problem, printable_path
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import YamlRejected, load_document, locate, make_reading_yaml
 from ..filing.model import Filing, Summary, build_filing
@@ -25,7 +27,7 @@ from .rules import run_collection_rules, run_filing_rules
 from .suppress import Suppression, apply_suppressions, find_suppressions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checked:
     """What checking one file produced: its own findings, its summary and suppression comments when it loaded."""
 
@@ -36,7 +38,8 @@ class Checked:
 
 
 def display_name(path: Path) -> str:
-    return path.as_posix()
+    """The name a file is reported and cached under (a name that is not UTF-8 is shown escaped)."""
+    return printable_path(path.as_posix())
 
 
 _OS_ERRORS = {
@@ -52,12 +55,14 @@ def _unreadable(name: str, message: str) -> YamlRejected:
     return YamlRejected([Finding(name, 1, 1, Severity.ERROR, "file.unreadable", message)])
 
 
-def read_bytes(path: Path, name: str, inside: Path | None = None, where: str = "当前文件夹") -> bytes:
+def read_bytes(path: Path | str, name: str, inside: Path | None = None, where: str = "当前文件夹") -> bytes:
     """A filing's bytes; YamlRejected when it is not a regular file, or a link leads out of `inside`
     (the current folder by default; `where` names it in the message)."""
     try:
-        mode = path.stat().st_mode  # a broken link or a loop says so here
-        if escapes_through_link(path, inside or Path.cwd()):
+        mode = os.lstat(path).st_mode  # one call for most files: only a link needs another look
+        if stat.S_ISLNK(mode):
+            mode = os.stat(path).st_mode  # a broken link or a loop says so here
+        if escapes_through_link(Path(path), inside or Path.cwd()):
             # The target is not named: the message may end up in a PR comment.
             raise YamlRejected([Finding(
                 name, 1, 1, Severity.ERROR, "file.outside",
@@ -65,7 +70,8 @@ def read_bytes(path: Path, name: str, inside: Path | None = None, where: str = "
             )])
         if not stat.S_ISREG(mode):
             raise _unreadable(name, _OS_ERRORS[errno.EISDIR] if stat.S_ISDIR(mode) else "这不是普通文件（管道、设备等），没有读取")
-        return path.read_bytes()
+        with open(path, "rb") as stream:
+            return stream.read()
     except RuntimeError:  # Path.resolve on a symlink loop
         raise _unreadable(name, _OS_ERRORS[errno.ELOOP]) from None
     except OSError as error:
@@ -107,8 +113,13 @@ def _check_chunk(sources: list[tuple[str, bytes]]) -> list[Checked]:
     return [Checked(c.findings, c.summary, c.suppressions) for c in _check_all(sources)]
 
 
-def read_source(path: Path) -> tuple[str, bytes | None, Checked | None]:
-    name = display_name(path)
+def read_source(path: Path | str) -> tuple[str, bytes | None, Checked | None]:
+    """The file's name (as display_name gives it), and its bytes or why they cannot be checked."""
+    posix = path if isinstance(path, str) and os.sep == "/" else Path(path).as_posix()
+    problem = name_problem(posix)
+    name = posix if problem is None else printable_path(posix)
+    if problem is not None:
+        return name, None, Checked([Finding(name, 1, 1, Severity.ERROR, "file.name", problem)])
     try:
         return name, read_bytes(path, name), None
     except YamlRejected as rejected:
@@ -117,20 +128,11 @@ def read_source(path: Path) -> tuple[str, bytes | None, Checked | None]:
 
 def check_files(paths: list[Path], config: Config | None = None, *, cache: CheckCache | None = None,
                 jobs: int = 1) -> tuple[list[Finding], list[Summary]]:
-    """`jixiao check`: every file, unchanged ones from the cache, the rest in `jobs` processes."""
+    """`jixiao check`: every file, unchanged ones (the same bytes) from the cache, the rest in `jobs` processes."""
     results: dict[str, Checked] = {}
     pending: list[tuple[str, bytes]] = []
     digests: dict[str, str] = {}
-    stats: dict[str, list[int] | None] = {}
     for path in paths:
-        name = display_name(path)
-        stats[name] = file_stat(path)
-        known = cache.known_digest(name, stats[name]) if cache else None
-        cached = cache.get(name, known) if known else None
-        if cached is not None:
-            digests[name] = known
-            results[name] = Checked(*cached)
-            continue
         name, raw, failed = read_source(path)
         if failed is not None:
             results[name] = failed
@@ -150,7 +152,7 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
     problems = pack_problems(cache)
     if cache is not None:
         for name, _ in pending:
-            cache.put(name, digests[name], results[name], stats[name])
+            cache.put(name, digests[name], results[name])
         cache.save()
     ordered = [results[display_name(path)] for path in paths]
     return conclude(ordered, config, problems), [c.summary for c in ordered if c.summary]
@@ -175,6 +177,12 @@ def check_paths(paths: list[Path], config: Config | None = None) -> tuple[list[F
 def pack_problems(cache: CheckCache | None) -> list[Finding]:
     """What is wrong with the form packs (from the cache while nothing that decides it changed)."""
     return cache.pack_problems() if cache is not None else list(form_problems())
+
+
+def own_findings(name: str, checked: Checked, config: Config | None) -> list[Finding]:
+    """What `jixiao check` reports for this file checked on its own: its findings with its suppression
+    comments and the configuration applied, without the rules across files."""
+    return sort_findings((config or Config()).applied(apply_suppressions(name, checked.findings, checked.suppressions)))
 
 
 def conclude(checked: list[Checked], config: Config | None, pack_problems: list[Finding]) -> list[Finding]:

@@ -30,6 +30,12 @@ class Config:
     source: Path | None = None
     default_form: str = ""  # the pack `jixiao new` uses when a year's folder does not tell
 
+    @property
+    def findings_key(self) -> str:
+        """Changes whenever the configuration changes which findings are reported, or at what severity."""
+        severities = sorted((rule, severity.value) for rule, severity in self.severities.items())
+        return repr((sorted(self.disabled), severities))
+
     def applied(self, findings: list[Finding]) -> list[Finding]:
         """Findings with disabled rules dropped and severities as configured."""
         kept = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from ...filing.model import Filing, Group, Indicator
 from ...filing.values import Value, looks_like_excel_serial, parse_value, split_target
@@ -30,7 +30,7 @@ class Placed:
         return parsed(self.indicator.value)
 
 
-@cache
+@lru_cache(maxsize=4096)  # values repeat within a form, not across thousands of filings
 def parsed(text: str) -> Value:
     return parse_value(text)
 
