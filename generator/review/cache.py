@@ -106,6 +106,7 @@ class CheckCache:
     def __init__(self, path: Path | None = None):
         self.path = path or cache_file()
         self.entries: dict[str, dict] = {}  # read from the file
+        self.seen: set[str] = set()  # names looked up in this run
         self.added: list[bytes] = []  # put in this run, compressed as one stream by `packer`
         self.packer = zlib.compressobj()
         self.form_problems: list | None = None  # what is wrong with the packs, for this fingerprint
@@ -134,6 +135,7 @@ class CheckCache:
 
     def get(self, name: str, digest: str):
         """(findings, summary, suppressions) for these exact bytes (the fields of check.Checked), or None."""
+        self.seen.add(name)
         entry = self.entries.get(name)
         if type(entry) is not dict or entry.get("digest") != digest:
             return None
@@ -180,11 +182,12 @@ class CheckCache:
     def save(self) -> None:
         """Write the cache (at the end of a run) and let its entries go: a build still has work to do."""
         if self.changed:
-            for name in [n for n in self.entries if not os.path.exists(n)]:
+            # Files of this run were just read; only the others may be gone.
+            for name in [n for n in self.entries if n not in self.seen and not os.path.exists(n)]:
                 del self.entries[name]
             try:
-                write_chunks_atomic(self.path, self._json())
+                write_chunks_atomic(self.path, self._json(), durable=False)  # a lost cache costs only time
             except OSError:
                 pass  # a cache that cannot be written only costs time next run
-        self.entries, self.added, self.packer = {}, [], zlib.compressobj()
+        self.entries, self.added, self.packer, self.seen = {}, [], zlib.compressobj(), set()
         self.changed = False
