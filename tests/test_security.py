@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 from docx import Document
+from test_diff import commit, git
 
 from generator.render.pages import render_index
 from generator.render.problem import TemplateProblem
@@ -201,20 +202,6 @@ def test_a_word_template_reads_nothing_but_itself(workplace, name):
 
 
 # --- diff: what a pull request's files can make the PR comment say -------------------------------------------
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args],
-        cwd=root, capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
-
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch) -> Path:

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from docx.oxml.ns import qn
 
-from .package import MAX_DOCUMENT_BYTES, DtdRefused, UnreadableDocument, check_directory, main_part, parse
+from .package import MAX_DOCUMENT_BYTES, DtdRefused, UnreadableDocument, check_directory, check_office_file, main_part, parse
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and encrypted .docx files
 MAX_PIECES = 200_000  # paragraphs and cells: a few hundred per form
 MAX_GRID = 1000  # far above the 63 columns Word allows: a larger span is nonsense, not a table
 _GRID_NUMBER = re.compile(r"[0-9]{1,4}")
@@ -253,16 +252,7 @@ def _table_rows(table: _RawTable, number: int, content: DocumentContent) -> list
 
 
 def read_document(path: Path) -> DocumentContent:
-    if not path.is_file():
-        raise UnreadableDocument(f"{path} 不存在或不是文件")
-    with path.open("rb") as stream:
-        head = stream.read(8)
-    if not head:
-        raise UnreadableDocument(f"{path} 是空文件")
-    if head.startswith(_OLE_SIGNATURE):
-        raise UnreadableDocument(f"{path} 是加密的 Word 文件或旧版 .doc 格式；请在 Word 中取消密码后另存为 .docx")
-    if not zipfile.is_zipfile(path):
-        raise UnreadableDocument(f"{path} 不是 Word（.docx）文件")
+    check_office_file(path, "Word", ".docx", ".doc")
     try:
         check_directory(path)
         with zipfile.ZipFile(path) as archive:

@@ -143,3 +143,21 @@ def main_part(archive: zipfile.ZipFile, path: Path, kind: str = "Word") -> str:
             return name
     main = {"Word": "正文（word/document.xml）", "Excel": "工作簿（xl/workbook.xml）"}[kind]
     raise UnreadableDocument(f"{path} 无法作为 {kind} 文件打开：找不到{main}")
+
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls, and encrypted Office files
+
+
+def check_office_file(path: Path, program: str, suffix: str, legacy: str) -> None:
+    """UnreadableDocument unless `path` is a file that may be an Office Open XML package: says when it
+    is missing, empty, encrypted or in the legacy format (e.g. program "Word", suffix ".docx", legacy ".doc")."""
+    if not path.is_file():
+        raise UnreadableDocument(f"{path} 不存在或不是文件")
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    if not head:
+        raise UnreadableDocument(f"{path} 是空文件")
+    if head.startswith(_OLE_SIGNATURE):
+        raise UnreadableDocument(f"{path} 是加密的 {program} 文件或旧版 {legacy} 格式；请在 {program} 中取消密码后另存为 {suffix}")
+    if not zipfile.is_zipfile(path):
+        raise UnreadableDocument(f"{path} 不是 {program}（{suffix}）文件")

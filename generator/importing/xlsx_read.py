@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .package import DtdRefused, UnreadableDocument, check_directory, main_part, parse, too_big
+from .package import DtdRefused, UnreadableDocument, check_directory, check_office_file, main_part, parse, too_big
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and encrypted .xlsx files
 MAX_PART_BYTES = 64 << 20  # a sheet of about 250,000 rows as Excel writes them
 MAX_TOTAL_BYTES = 256 << 20
 MAX_ROWS = 200_000  # rows with content, all sheets together: a few thousand filings
@@ -157,16 +156,7 @@ def _merges(archive: zipfile.ZipFile, path: Path, part: str, budget: list[int]) 
 
 def read_workbook(path: Path) -> Workbook:
     """Every worksheet's non-blank rows; UnreadableDocument (for the user) when the file cannot or must not be read."""
-    if not path.is_file():
-        raise UnreadableDocument(f"{path} 不存在或不是文件")
-    with path.open("rb") as stream:
-        head = stream.read(8)
-    if not head:
-        raise UnreadableDocument(f"{path} 是空文件")
-    if head.startswith(_OLE_SIGNATURE):
-        raise UnreadableDocument(f"{path} 是加密的 Excel 文件或旧版 .xls 格式；请在 Excel 中取消密码后另存为 .xlsx")
-    if not zipfile.is_zipfile(path):
-        raise UnreadableDocument(f"{path} 不是 Excel（.xlsx）文件")
+    check_office_file(path, "Excel", ".xlsx", ".xls")
     try:
         parts = _check_package(path)
         return _read(path, parts)
