@@ -107,7 +107,7 @@ def seed_build(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         patch.chdir(root)
-        projects = _project(root)
+        _project(root)
         assert run(["build", "projects", "--out", "out", "-q"]) == 0
     return root / "projects", root / "out"
 
@@ -435,14 +435,15 @@ def test_the_workbook_lists_only_filings_with_outputs_of_its_year(tmp_path):
     assert {row[0] for row in findings[1:]} == {"projects/2024/督查室工作经费.yaml"}
 
 
-def test_a_year_whose_filings_are_gone_loses_its_workbook(tmp_path):
+@pytest.mark.parametrize("cache", [(), ("--no-cache",)], ids=["cached", "no-cache"])
+def test_a_year_whose_filings_are_gone_loses_its_workbook(tmp_path, cache):
     text = _seed_text()
     projects = _project(tmp_path, {"a.yaml": text, "b.yaml": _with(_with(text, "年度: 2024", "年度: 2025"), "项目期: 2024年", "项目期: 2025年")})
     out = tmp_path / "out"
-    assert _build(projects, out) == 0
+    assert _build(projects, out, *cache) == 0
     assert (out / "2025" / "汇总表.xlsx").is_file()
     (projects / "2024" / "b.yaml").unlink()
-    assert _build(projects, out) == 0
+    assert _build(projects, out, *cache) == 0
     assert not (out / "2025" / "汇总表.xlsx").exists() and (out / "2024" / "汇总表.xlsx").is_file()
 
 

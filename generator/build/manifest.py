@@ -107,17 +107,19 @@ class Manifest:
         self.path = out_dir / MANIFEST_NAME
         self.entries: dict[str, Entry] = {}  # the filing's path (see runner.source_key) → entry
         self.indexes: set[str] = set()  # years whose index.html this manifest's builds wrote
+        self.workbooks: set[str] = set()  # years whose 汇总表.xlsx this manifest's builds wrote (also without a cache)
         self.changed = False
         try:
             stored = json.loads(self.path.read_bytes())
             if stored.get("version") == VERSION:
                 self.entries = {str(source): _entry(raw) for source, raw in stored["entries"].items()}
                 self.indexes = {str(year) for year in stored["indexes"]}
+                self.workbooks = {str(year) for year in stored.get("workbooks", [])}
                 base = stored["base"]
                 if base != os.getcwd():  # built from another folder: the same files, named from here
                     self.entries = {_moved(base, source): entry for source, entry in self.entries.items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, InvalidOperation):
-            self.entries, self.indexes = {}, set()
+            self.entries, self.indexes, self.workbooks = {}, set(), set()
             self.changed = True  # an unreadable manifest is replaced
 
     def fresh(self, source: str, key: str, expected: list[str]) -> bool:
@@ -163,6 +165,11 @@ class Manifest:
             entry.row = row
             self.changed = True
 
+    def set_workbook(self, year: str, written: bool) -> None:
+        if (year in self.workbooks) != written:
+            (self.workbooks.add if written else self.workbooks.discard)(year)
+            self.changed = True
+
     def forget(self, source: str) -> Entry:
         self.changed = True
         return self.entries.pop(source)
@@ -178,6 +185,7 @@ class Manifest:
                 for source, e in sorted(self.entries.items())
             },
             "indexes": sorted(self.indexes),
+            "workbooks": sorted(self.workbooks),
         }
         # One string, written once the worker processes are gone: the build's memory is past its peak.
         write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=False)

@@ -391,7 +391,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress, w
 
     queued = [task for task in tasks if shared(task)]
     separate = [task for task in tasks if not shared(task)]
-    del tasks, held, stems
+    del tasks
     built: list[tuple[str, str]] = []  # (source, "<年度>/<stem>") of filings whose Word files were made this run, for PDFs
 
     def collect(result: _Result, task: _Task, claims: _Claims | None) -> None:

@@ -182,12 +182,15 @@ class Workbooks:
         try:
             for year, listed in sorted(by_year.items()):
                 self._write_year(year, listed, outcome)
-            for year in sorted(set(self.store.workbooks) - set(by_year)):
-                relative = f"{year}/{WORKBOOK_NAME}"  # a year whose filings are all gone
+                manifest.set_workbook(year, True)
+            # A year whose filings are all gone; the manifest remembers it when the build ran without a cache.
+            for year in sorted((set(self.store.workbooks) | manifest.workbooks) - set(by_year)):
+                relative = f"{year}/{WORKBOOK_NAME}"
                 if (self.out_dir / relative).is_file():
                     (self.out_dir / relative).unlink()
                     outcome.removed.append(relative)
                 self.store.set_workbook(year, None, None)
+                manifest.set_workbook(year, False)
             self.store.keep_only(set(manifest.entries))
         finally:
             self.store.close()
