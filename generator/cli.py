@@ -231,7 +231,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     # What kept a filing from being built; without -q also what the build itself could not do exactly
     # (build.*, such as an amount the workbook holds as text): check does not show these.
-    failed = set(report.failed)
+    failed = set(report.failed) | set(report.unwritten)
     shown = [f for f in report.findings
              if f.severity is Severity.ERROR and f.file in failed or f.rule.startswith("build.") and not quiet]
     click.echo(FORMATTERS["text"](list(dict.fromkeys(shown))), nl=False, err=True)
@@ -246,7 +246,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
         )
         if report.pdf_note:
             click.echo(report.pdf_note, err=True)
-    failed = bool(report.failed) or (strict and bool(errors))
+    failed = bool(report.failed) or bool(report.unwritten) or (strict and bool(errors))
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 

@@ -660,6 +660,28 @@ def test_a_failing_render_keeps_the_previous_output(tmp_path, monkeypatch):
     _no_temporary_files(out)
 
 
+def test_an_index_that_cannot_be_rendered_fails_the_build_and_leaves_no_stale_index(tmp_path, monkeypatch, capsys):
+    projects = _project(tmp_path)
+    out = tmp_path / "out"
+    assert _build(projects, "--out", out) == 0
+    _project(tmp_path, edit=lambda text: text.replace("年度总体目标: ", "年度总体目标: 第二版。"))
+
+    def broken_index(templates_root, context):
+        raise TemplateProblem("模板 index.html.j2 第 3 行 无法渲染：测试")
+
+    monkeypatch.setattr(generator.render.pages, "render_index", broken_index)
+    capsys.readouterr()
+    assert _build(projects, "--out", out, "-q") == 1
+    err = capsys.readouterr().err
+    assert f"{(out / '2024' / 'index.html').as_posix()}:1:1: 错误 [build.template] 模板 index.html.j2 第 3 行" in err
+    assert not (out / "2024" / "index.html").exists()  # the old one listed the previous versions as current
+    assert "第二版。" in (out / "2024" / "督查室工作经费.html").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    assert _build(projects, "--out", out) == 0
+    assert "督查室工作经费" in (out / "2024" / "index.html").read_text(encoding="utf-8")
+    _no_temporary_files(out)
+
+
 def test_a_rebuild_with_nothing_changed_counts_every_output_as_unchanged(tmp_path, capsys):
     projects = _project(tmp_path)
     out = tmp_path / "out"

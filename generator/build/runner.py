@@ -62,6 +62,7 @@ class BuildReport:
     unchanged: int = 0  # outputs that were already up to date
     removed: list[str] = field(default_factory=list)  # outputs of filings that are gone, or made from an older version
     failed: list[str] = field(default_factory=list)  # files that produced no output
+    unwritten: list[str] = field(default_factory=list)  # pages of the whole year that could not be made
     pdf_note: str = ""
 
 
@@ -569,7 +570,18 @@ def _write_indexes(manifest: Manifest, years: set[str], wanted: bool, report: Bu
             continue
         if not (wanted or year in manifest.indexes):
             continue
-        data = _index_page(manifest, year, entries).encode("utf-8")
+        try:
+            data = _index_page(manifest, year, entries).encode("utf-8")
+        except TemplateProblem as problem:
+            # The old index would list an older state as current: it goes, and the build fails.
+            page = (manifest.out_dir / relative).as_posix()
+            report.findings.append(Finding(page, 1, 1, Severity.ERROR, "build.template", str(problem)))
+            report.unwritten.append(page)
+            if year in manifest.indexes:
+                _remove(manifest, [relative], report)
+                manifest.indexes.discard(year)
+                manifest.changed = True
+            continue
         if index.is_file() and index.read_bytes() == data:
             report.unchanged += 1
         else:
