@@ -1,7 +1,8 @@
 """Atomic writes: a file is either its old complete self or its new complete self.
 
 Only portable calls: the temporary file is created with os.open's mode, which the umask trims as
-for any new file (no fchmod, which Windows lacks before Python 3.13), and put in place by os.replace.
+for any new file (no fchmod, which Windows lacks before Python 3.13), takes the permissions of the file it
+replaces (a rewritten filing keeps its mode), and is put in place by os.replace.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import errno
 import filecmp
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, Iterable, TypeVar
@@ -28,6 +30,14 @@ def _temporary(folder: Path) -> tuple[int, str]:
             continue
 
 
+def _replace(temporary: str, target: Path) -> None:
+    try:
+        os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+    except FileNotFoundError:
+        pass  # a new file: the umask decides, as for any other
+    os.replace(temporary, target)
+
+
 def write_bytes_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
     """Write via a temporary file and a rename. `durable` also flushes to disk first, so that the
     new content survives a power cut; outputs that can be rebuilt skip that cost."""
@@ -45,7 +55,7 @@ def write_chunks_atomic(target: Path, chunks: Iterable[bytes], *, durable: bool 
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())
-        os.replace(temporary, target)
+        _replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -69,7 +79,7 @@ def write_stream_atomic(target: Path, write: Callable[[BinaryIO], Result]) -> tu
         if target.is_file() and filecmp.cmp(temporary, target, shallow=False):
             os.unlink(temporary)
             return result, False
-        os.replace(temporary, target)
+        _replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
