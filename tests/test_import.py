@@ -765,3 +765,22 @@ def test_doc_file_without_libreoffice_says_so(tmp_path, capsys, monkeypatch):
     assert err.startswith(f"{doc}: 错误：") and "LibreOffice" in err and ".docx" in err
     assert "Traceback" not in err and out == ""
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["--out", "projects"])
+def test_import_does_not_write_through_a_link_out_of_the_folder(round_trip, tmp_path, monkeypatch, capsys, where):
+    work, outside = tmp_path / "work", tmp_path / "outside"
+    work.mkdir()
+    outside.mkdir()
+    monkeypatch.chdir(work)
+    if where == "--out":
+        (work / "out").symlink_to(outside, target_is_directory=True)
+        args = ["--out", "out"]
+    else:
+        (work / "projects").mkdir()
+        (work / "projects" / "2024").symlink_to(outside, target_is_directory=True)
+        args = []
+    code, _, err = _import(capsys, str(round_trip["built"][0]), *args)
+    assert code == 1
+    assert "经过指向当前文件夹之外的符号链接" in err and "没有写入" in err
+    assert list(outside.iterdir()) == []

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common.atomic import write_text_atomic
+from ..common.discover import escapes_through_link
 from ..common.libreoffice import convert, find_soffice
 from ..common.names import safe_stem
 from ..filing.modeline import modeline_for
@@ -128,6 +129,14 @@ def _import_workbook(
         _write_form(document, imported, out_dir, imported.year or year, outcome)
 
 
+def _leaves_through_link(target: Path) -> bool:
+    """Filings are written in the repository only: not through a link planted in it."""
+    try:
+        return escapes_through_link(target, Path.cwd())
+    except (OSError, RuntimeError):  # a link loop
+        return True
+
+
 def _write_form(
     document: Path, imported: ImportedForm, out_dir: Path | None, year: int | None, outcome: ImportOutcome,
 ) -> None:
@@ -141,6 +150,10 @@ def _write_form(
         outcome.errors += 1
         return
     target = (out_dir or Path("projects") / str(year)) / f"{safe_stem(imported.name)}.yaml"
+    if _leaves_through_link(target):
+        outcome.messages.append(f"{where}: 错误：{target.parent} 经过指向当前文件夹之外的符号链接（或绕成圈的链接），没有写入")
+        outcome.errors += 1
+        return
     if target.exists() or target in outcome.written:
         outcome.messages.append(f"{where}: 错误：{target} 已经存在，没有覆盖")
         outcome.errors += 1
