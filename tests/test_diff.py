@@ -761,3 +761,19 @@ def test_text_on_a_terminal_is_coloured(repo, capsys, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     _, out, _ = diff(capsys, "HEAD")
     assert "\x1b[" in out
+
+
+def test_totals_are_named_as_the_form_names_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    hunan = (REPO / "templates" / "hunan-2023" / "example.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(hunan, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(hunan.replace("该项目支出上级资金: 0", "该项目支出上级资金: 4"), encoding="utf-8")
+    code, out, _ = diff(capsys, "a.yaml", "b.yaml")
+    assert code == 0
+    assert "部门年度本级预算金额 + 该项目支出上级资金合计：36 → 40 万元（+4 万元）" in out
+    _, markdown, _ = diff(capsys, "a.yaml", "b.yaml", "--format", "markdown")
+    assert "| 申报表 | 变更 | 年度本级预算金额 + 该项目支出上级资金（万元） |" in markdown
+    # Filings of forms that name the total differently: a name that fits both.
+    shutil.copy(REPO / "templates" / "gansu-2023" / "example.yaml", tmp_path / "c.yaml")
+    _, out, _ = diff(capsys, "c.yaml", "b.yaml")
+    assert "部门资金总额合计：200 → 40 万元" in out and "年度资金总额" not in out

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .revisions import Source
 
 RENAME_SIMILARITY = 0.5
+GENERIC_TOTAL = "资金总额"  # filings of forms that name their total differently, taken together
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class FilingState:
     path: str
     filing: Filing | None  # None: the file could not be loaded
     findings: tuple[Finding, ...]
+    total_label: str = GENERIC_TOTAL  # what its form calls the project's money of the year
 
     @property
     def name(self) -> str:
@@ -82,6 +84,7 @@ class DiffReport:
     count_after: int
     unreadable_before: list[str] = field(default_factory=list)  # paths whose money and changes are unknown
     unreadable_after: list[str] = field(default_factory=list)
+    total_label: str = GENERIC_TOTAL  # the forms' common name for the total, when they share one
 
 
 def _indicators(filing: Filing | None) -> dict[IndicatorKey, str]:
@@ -185,16 +188,26 @@ def diff_snapshots(old: dict[str, FilingState], new: dict[str, FilingState]) -> 
         len(new),
         sorted(path for path, s in old.items() if s.filing is None),
         sorted(path for path, s in new.items() if s.filing is None),
+        _common_label([s for side in (old, new) for s in side.values() if s.filing]),
     )
+
+
+def _common_label(states: list[FilingState]) -> str:
+    labels = {s.total_label for s in states}
+    return labels.pop() if len(labels) == 1 else GENERIC_TOTAL
 
 
 def analyze(sources: dict[str, Source], config=None) -> dict[str, FilingState]:
     """Check every source (bytes, or why the file was not read) and keep, per path, its model and its findings."""
+    from ..forms.pack import FormShelf
     from ..review.check import check_sources
 
     findings, filings = check_sources(sorted(sources.items()), config)
     by_path = {f.path: f for f in filings}
+    shelf = FormShelf()
+    labels = {f.form_id: shelf[f.form_id].funds.total_label for f in filings}
     return {
-        path: FilingState(path, by_path.get(path), tuple(f for f in findings if f.file == path))
+        path: FilingState(path, by_path.get(path), tuple(f for f in findings if f.file == path),
+                          labels[by_path[path].form_id] if path in by_path else GENERIC_TOTAL)
         for path in sources
     }

@@ -22,7 +22,7 @@ def money_line(report: DiffReport) -> str:
     change = (f"{'、'.join(unreadable)}申报表无法读取，没有计入，增减不明" if unreadable
               else f"{delta(report.total_before, report.total_after)} 万元")
     return (
-        f"部门年度资金总额合计：{wan(report.total_before)} → {wan(report.total_after)} 万元（{change}）；"
+        f"部门{report.total_label}合计：{wan(report.total_before)} → {wan(report.total_after)} 万元（{change}）；"
         f"申报表 {report.count_before} → {report.count_after} 个"
     )
 
@@ -47,7 +47,7 @@ def change_lines(change: FilingChange) -> list[tuple[str, str]]:
         state = change.new or change.old
         if state.filing is not None:
             kind = "added" if change.status == "新增" else "removed"
-            lines.append((kind, f"{change.status}申报表：年度资金总额 {wan(state.total)} 万元，{len(state.filing.indicators)} 个三级指标"))
+            lines.append((kind, f"{change.status}申报表：{state.total_label} {wan(state.total)} 万元，{len(state.filing.indicators)} 个三级指标"))
     lines += [("change", f"{key}：{shown_value(old)} → {shown_value(new)}") for key, old, new in change.header]
     lines += [("change", f"{key}：{wan(old)} → {wan(new)} 万元（{delta(old, new)}）") for key, old, new in change.funds]
     lines += [("added", f"新增指标 {key}：{shown_value(value)}") for key, value in change.added]
@@ -117,7 +117,7 @@ def format_markdown(report: DiffReport) -> str:
     out = ["## 申报表变更", ""]
     if not report.changes:
         return "\n".join(out + ["申报表没有实质变化。", "", _md(money_line(report)), ""])
-    out += ["| 申报表 | 变更 | 年度资金总额（万元） | 新问题 | 已解决 |", "|---|---|---|---|---|"]
+    out += [f"| 申报表 | 变更 | {_md(report.total_label)}（万元） | 新问题 | 已解决 |", "|---|---|---|---|---|"]
     for change in report.changes:
         out.append(
             f"| {_md(change.name)} | {change.status} | {_md(total_text(change))} | "
