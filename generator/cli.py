@@ -546,7 +546,8 @@ def run(argv: list[str] | None = None) -> int:
     """Entry point: click in non-standalone mode so that every message is ours and in Chinese.
 
     SIGTERM keeps its default (the process ends at once): every file is written whole or not at all,
-    worker processes end with their build, and the next build completes what is missing."""
+    worker processes end with their build, and the next build completes what is missing. Only while
+    LibreOffice runs does SIGTERM unwind jixiao, to end LibreOffice too (common/libreoffice.py)."""
     try:
         main.main(args=argv, prog_name="jixiao", standalone_mode=False)
     except click.UsageError as error:

@@ -179,7 +179,8 @@ def test_a_doc_that_crashes_libreoffice_does_not_fail_the_ones_after_it(tmp_path
     assert [entry["inputs"] for entry in _log(fake)] == [["000000.doc", "000001.doc", "000002.doc"], ["000002.doc"]]
 
 
-def test_ctrl_c_during_a_conversion_ends_libreoffice(tmp_path, fake, built):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_during_a_conversion_ends_libreoffice(tmp_path, fake, built, stop):
     docs = _docs(tmp_path, built, b"HANG")
     process = _jixiao(["import", *docs, "--out", tmp_path / "out"], tmp_path, timeout_setting="600")
     deadline = time.monotonic() + 30
@@ -187,9 +188,13 @@ def test_ctrl_c_during_a_conversion_ends_libreoffice(tmp_path, fake, built):
         assert time.monotonic() < deadline and process.poll() is None, "the fake soffice never started hanging"
         time.sleep(0.05)
     assert _running(fake)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     code, out, err = _finish(process, 20)
-    assert code == 130 and "已中断" in err and "Traceback" not in err, err
+    if stop == signal.SIGINT:
+        assert code == 130 and "已中断" in err, err
+    else:
+        assert code == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err, err
     assert _settled(fake) == []
 
 

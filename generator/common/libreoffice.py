@@ -2,7 +2,7 @@
 
 Files from others can hang or crash LibreOffice, so each soffice process gets a fresh profile of its
 own (a profile locked by a hung run elsewhere cannot block it), its own process group (ended whole
-on a timeout, on Ctrl-C and after it exits), and a time limit per file. LibreOffice converts its
+on a timeout, on Ctrl-C or SIGTERM and after it exits), and a time limit per file. LibreOffice converts its
 inputs in order and renames each output into place when it is complete, so after a process ends the
 file it stopped on is known: that one fails, and the files after it go to the next process.
 """
@@ -15,7 +15,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +63,31 @@ def _end_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
+@contextmanager
+def _terminate_ends_group():
+    """SIGTERM while soffice runs unwinds jixiao (as Ctrl-C does), so that the group is ended below: soffice
+    runs in a session of its own, which a signal to jixiao alone does not reach."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
 def _run(command: list[str], environment: dict[str, str], outputs: list[Path], limit: float) -> int | None:
     """Run soffice; its exit status, or None when no output was completed for `limit` seconds."""
+    with _terminate_ends_group():
+        return _run_until_done(command, environment, outputs, limit)
+
+
+def _run_until_done(command: list[str], environment: dict[str, str], outputs: list[Path], limit: float) -> int | None:
     process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     expected, folder = {output.name for output in outputs}, outputs[0].parent
