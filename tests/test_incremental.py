@@ -2,6 +2,7 @@
 and the check cache never serve a stale file. (Speed is measured by benchmarks/bench.py, not here.)"""
 
 import json
+import os
 import sys
 
 import pytest
@@ -71,7 +72,7 @@ def test_a_build_with_nothing_changed_writes_nothing(filings, tmp_path, capsys):
     assert "写入 0 个文件" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("damage", ["garbage", "missing", "wrong shape", "edited output"])
+@pytest.mark.parametrize("damage", ["garbage", "missing", "wrong shape", "edited output", "same size and time"])
 def test_a_damaged_manifest_or_output_means_rebuilding_never_a_stale_file(filings, tmp_path, damage):
     out = tmp_path / "out"
     build("--out", out)
@@ -83,8 +84,15 @@ def test_a_damaged_manifest_or_output_means_rebuilding_never_a_stale_file(filing
         manifest.unlink()
     elif damage == "wrong shape":
         manifest.write_text(json.dumps({"version": VERSION, "entries": {"x": {"key": 1}}}), encoding="utf-8")
-    else:
+    elif damage == "edited output":
         (out / "2024" / "合成项目00005.docx").write_bytes(b"edited by hand")
+    else:  # another file put in place with the size and modification time of the one built (a restored copy)
+        page = out / "2024" / "合成项目00005.html"
+        info = page.stat()
+        text = page.read_bytes()
+        page.write_bytes(text.replace("合成项目00005".encode(), "合成项目00099".encode()))
+        os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert page.stat().st_size == info.st_size and page.read_bytes() != text
     assert build("--out", out) in (0, 1)
     assert outputs(out) == cold
     assert json.loads(manifest.read_text(encoding="utf-8"))["version"] == VERSION

@@ -4,8 +4,8 @@ An entry belongs to a filing (by its path relative to the working folder, howeve
 moved to the new working folder when the manifest is read from another) and records: the key its
 outputs were made from (the filing's bytes, the template pack, jixiao's code, the document
 properties and the configuration of the findings its page shows); where its outputs are
-(`<年度>/<stem>`); each output with the size and modification time it was written with, so that an
-output changed or deleted by hand is made again; and the filing's line in the year's index.html, so
+(`<年度>/<stem>`); each output with the digest of its content, so that an output changed or deleted by
+hand is made again, whatever its size and modification time say; and the filing's line in the year's index.html, so
 that a build of part of the filings still writes the whole index. Every output listed was made from
 the entry's key: an output of an older key is removed when the filing is built again. A missing,
 unreadable or older manifest means a full rebuild, never a crash or a stale file.
@@ -24,11 +24,12 @@ from pathlib import Path
 
 from ..common import resources
 from ..common.atomic import write_text_atomic
-from ..common.caching import file_stat, fingerprint
+from ..common.caching import file_digest, fingerprint
 from ..common.findings import Severity
 
 MANIFEST_NAME = ".jixiao-manifest.json"
-VERSION = 3  # 3: index rows with the implementing unit, the form, money items and what the page shows
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+VERSION = 4  # 4: outputs known by their content's digest (3: by size and modification time)
 
 _SEVERITIES = frozenset(severity.value for severity in Severity)
 
@@ -55,7 +56,7 @@ class Entry:
     name: str  # the filing as last reported (messages, index order)
     key: str
     at: str  # "<年度>/<stem>", relative to the output folder
-    outputs: dict[str, list[int]] = field(default_factory=dict)  # relative path → [size, mtime_ns]
+    outputs: dict[str, str] = field(default_factory=dict)  # relative path → sha256 of the content written
     # [项目名称, 年度资金总额, 三级指标数, [[line, col, severity, rule, message, shown on its page], ...],
     #  实施单位, 表样, [[money item, amount or null], ...]]
     row: list | None = None
@@ -91,7 +92,9 @@ def _entry(raw) -> Entry:
         raise TypeError
     if not _PLACE.fullmatch(raw["at"]):
         raise ValueError  # every place is <年度>/<stem>: a manifest edited to point elsewhere is not trusted
-    checked = {str(k): [int(v[0]), int(v[1])] for k, v in outputs.items()}
+    checked = {str(k): v for k, v in outputs.items() if isinstance(v, str) and _DIGEST.fullmatch(v)}
+    if len(checked) != len(outputs):
+        raise ValueError
     if any(not k.startswith(raw["at"] + ".") for k in checked):
         raise ValueError  # outputs are always <at>.<suffix>: anything else was not written by a build
     return Entry(raw["name"], raw["key"], raw["at"], checked, raw["row"])
@@ -128,7 +131,7 @@ class Manifest:
         if entry is None or entry.key != key:
             return False
         folder = str(self.out_dir)
-        return all(relative in entry.outputs and file_stat(os.path.join(folder, relative)) == entry.outputs[relative]
+        return all(relative in entry.outputs and file_digest(os.path.join(folder, relative)) == entry.outputs[relative]
                    for relative in expected)
 
     def record(self, source: str, name: str, key: str, at: str, made: list[str]) -> list[str]:
@@ -138,14 +141,14 @@ class Manifest:
         entry = self.entries.get(source)
         kept, dropped = {}, []
         if entry is not None:
-            for relative, stat in entry.outputs.items():
+            for relative, digest in entry.outputs.items():
                 if relative in made:
                     continue
-                if entry.key == key and entry.at == at and file_stat(self.out_dir / relative) == stat:
-                    kept[relative] = stat
+                if entry.key == key and entry.at == at and file_digest(self.out_dir / relative) == digest:
+                    kept[relative] = digest
                 else:
                     dropped.append(relative)
-        outputs = {**kept, **{relative: file_stat(self.out_dir / relative) for relative in made}}
+        outputs = {**kept, **{relative: file_digest(self.out_dir / relative) for relative in made}}
         updated = Entry(name, key, at, {k: v for k, v in outputs.items() if v is not None}, entry.row if entry else None)
         if updated != entry:
             self.entries[source] = updated
@@ -154,9 +157,9 @@ class Manifest:
 
     def add_output(self, source: str, relative: str) -> None:
         """An output made later from the entry's own outputs (a PDF from the Word file)."""
-        stat = file_stat(self.out_dir / relative)
-        if stat is not None:
-            self.entries[source].outputs[relative] = stat
+        digest = file_digest(self.out_dir / relative)
+        if digest is not None:
+            self.entries[source].outputs[relative] = digest
             self.changed = True
 
     def set_row(self, source: str, row: list | None) -> None:

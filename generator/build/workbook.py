@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..common.atomic import write_stream_atomic
-from ..common.caching import cache_dir, file_stat, fingerprint
+from ..common.caching import cache_dir, file_digest, fingerprint
 from ..common.findings import Finding, Severity
 from ..filing.model import Filing
 from ..filing.table import WORKBOOK_NAME, extra_columns, field_columns, filing_record, used_details
@@ -92,11 +92,11 @@ class RecordStore:
         (data,) = self.db.execute("SELECT data FROM records WHERE source = ?", (source,)).fetchone()
         return json.loads(zlib.decompress(data))
 
-    def set_workbook(self, year: str, key: str | None, stat: list[int] | None) -> None:
+    def set_workbook(self, year: str, key: str | None, digest: str | None) -> None:
         """Record the workbook written for a year (key None: there is none)."""
         self.db.execute("DELETE FROM workbooks WHERE year = ?", (year,))
         if key is not None:
-            self.db.execute("INSERT INTO workbooks VALUES (?, ?, ?)", (year, key, json.dumps(stat)))
+            self.db.execute("INSERT INTO workbooks VALUES (?, ?, ?)", (year, key, json.dumps(digest)))
 
     def keep_only(self, sources: set[str]) -> None:
         for source in [s for s in self.keys if s not in sources]:
@@ -207,7 +207,7 @@ class Workbooks:
             [(m.path, m.name, m.form_id, self.store.keys[m.source][0], m.links,
               [(f.line, f.col, f.severity.value, f.rule, f.message) for f in m.findings]) for m in listed],
         ])
-        if self.store.workbooks.get(year) == (key, file_stat(target)):
+        if self.store.workbooks.get(year) == (key, file_digest(target)):
             outcome.unchanged += 1
             return
         shelf = FormShelf()
@@ -234,7 +234,7 @@ class Workbooks:
             outcome.written.append(relative)
         else:
             outcome.unchanged += 1
-        self.store.set_workbook(year, key, file_stat(target))
+        self.store.set_workbook(year, key, file_digest(target))
 
 
 def _writer_version() -> str:

@@ -29,13 +29,16 @@ def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def file_stat(path: Path | str) -> list[int] | None:
-    """Size and modification time (ns) of a file the build wrote: an output changed or deleted by hand is made again."""
+def file_digest(path: Path | str) -> str | None:
+    """The content digest of a file the build wrote (None when it is missing or not a regular file): an
+    output changed or deleted by hand is made again, whatever its size and modification time say."""
     try:
-        info = os.stat(path)
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: a pipe would block the open
+            return None
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
     except OSError:
         return None
-    return [info.st_size, info.st_mtime_ns] if stat.S_ISREG(info.st_mode) else None
 
 
 def cache_dir() -> Path:
