@@ -504,7 +504,7 @@ def test_the_fast_zip_writer_makes_the_bytes_zipfile_makes(work):
 
     for name in THREE:
         write(f"2024/{name}.yaml", seed_text(name))
-    assert build("projects", "--format", "docx") == 0
+    assert build("projects", "--outputs", "docx") == 0
     for docx in sorted(Path("out/2024").glob("*.docx")):
         reusable: dict = {}
         with zipfile.ZipFile(docx) as archive:
