@@ -391,10 +391,12 @@ def _shown(path: Path) -> str:
 
 
 def _hint_missing_schema(written: list[Path]) -> None:
-    """The modelines just written point at the repository's schema.json; say so once if it is not there yet."""
-    from .common.repository import schema_location
+    """The modelines just written point at their repository's schema.json; say so once if it is not there yet
+    (outside any repository there is no telling where it will be)."""
+    from .common.repository import SCHEMA_NAME, filings_root
 
-    for schema in dict.fromkeys(schema_location(path) for path in written):
+    roots = {root for path in written if (root := filings_root(path.resolve().parent)) is not None}
+    for schema in sorted(root / SCHEMA_NAME for root in roots):
         if not schema.is_file():
             click.echo(f"提示：开头的 schema 注释指向 {_shown(schema)}，但它还不存在；"
                        "在仓库根目录运行 jixiao init（或 jixiao schema）生成它，编辑器才能补全和检查", err=True)
@@ -610,7 +612,6 @@ def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | No
         click.echo(line, err=True)
     for path in outcome.written:
         click.echo(f"已导入 {path}（表样 {outcome.packs[path]}）")
-    _hint_missing_schema(list(outcome.written))
     failed = outcome.errors or (outcome.problems and not keep_going)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
