@@ -18,7 +18,8 @@ import docx
 import pytest
 from conftest import REPO, SEED_DIR
 from ruamel.yaml import YAML
-from test_hooks import PRE_COMMIT, clean_env, git, hook_source, sh  # noqa: F401  (hook_source: a fixture)
+from test_hooks import PRE_COMMIT, clean_env, git, sh
+from test_hooks import hook_source  # noqa: F401  (a module fixture, asked for by jixiao_wheel)
 
 from generator import __version__
 from generator.cli import run
@@ -257,10 +258,10 @@ def test_schema_writes_the_repositorys_file_and_not_the_packages(started, monkey
 # --- pre-commit and the workflow, for real ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def jixiao_wheel(hook_source, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+def jixiao_wheel(request, tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """A wheel of this working tree (built from hook_source's copy of it, so nothing is written here), and the
     environment in which pip finds it: as a department's index would hold jixiao==<version>."""
-    source, _, env = hook_source
+    source, _, env = request.getfixturevalue("hook_source")
     wheels = tmp_path_factory.mktemp("wheels")
     sh([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)], source, env)
     (wheel,) = wheels.glob("jixiao-*.whl")
