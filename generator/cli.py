@@ -175,7 +175,7 @@ def forms(output_format: str) -> None:
               help="写到哪个文件（默认：所在申报表仓库根目录的 schema.json）")
 @click.option("--check", "check_only", is_flag=True, help="只比较，不写入；不一致时退出码为 1")
 def schema(output: Path | None, check_only: bool) -> None:
-    """由表样定义（templates/*/form.yaml）生成申报表仓库的 schema.json（编辑器的补全和检查用它）。
+    """生成申报表仓库的 schema.json：由表样定义生成，编辑器的补全和检查用它。
 
     申报表仓库的根目录是从当前文件夹向上第一个含有 projects/、.git 或带 [tool.jixiao] 的 pyproject.toml 的文件夹。
     """
@@ -208,9 +208,9 @@ def schema(output: Path | None, check_only: bool) -> None:
 @click.option("--force", is_flag=True,
               help="覆盖内容不同的已有文件；pyproject.toml 和 .gitignore 只追加缺少的部分，申报表从不覆盖")
 def init(directory: Path, form_id: str | None, force: bool) -> None:
-    """在文件夹（默认当前文件夹）中建立申报表仓库：schema.json、示例申报表、编辑器设置、pre-commit、CI、配置和说明。
+    """建立申报表仓库：schema.json、示例申报表、编辑器设置、pre-commit、CI、配置和说明。
 
-    已有的文件不覆盖（列出跳过的文件，除非 --force）；再运行一次不会改动任何文件。
+    文件夹默认为当前文件夹。已有的文件不覆盖（列出跳过的文件，除非 --force）；再运行一次不会改动任何文件。
     projects/ 里已有申报表时不添加示例。
     """
     from .history.init import Outcome, has_filings, set_up, starter_files
