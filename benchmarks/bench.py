@@ -6,9 +6,9 @@ Generates N synthetic filings (deterministic), then measures on the same files a
 the baseline loop, `jixiao build` cold (N jobs, and one process) / unchanged / one filing changed,
 `jixiao check` cold and warm, and the peak memory (RSS of the process and its workers) of each, plus
 a cold build at N/20. With --large M, also the peak memory of a cold build of M filings, beside that
-of 1,000 (a minute or two for 20,000 on two cores). The builds write Word files only (`--format docx`),
+of 1,000 (a minute or two for 20,000 on two cores). The builds write Word files only (`--outputs docx`),
 as the baseline does.
---xlsx N adds the year's summary workbook (汇总表.xlsx) of N synthetic filings: a cold `--format xlsx`
+--xlsx N adds the year's summary workbook (汇总表.xlsx) of N synthetic filings: a cold `--outputs xlsx`
 build, then the workbook written again from the record store (deleted; nothing else to do), an
 unchanged build and a build with one filing changed, with their peak memory.
 """
@@ -125,7 +125,7 @@ def workbook_figures(count: int, seed: int, jobs: int) -> dict:
         env = {**os.environ, "JIXIAO_CACHE_DIR": str(work / "cache"), "CI": "true"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "generator")], check=True, env=env)
-        build = [jixiao, "build", "projects", "--out", "out", "--format", "xlsx", "-q", "-j", str(jobs)]
+        build = [jixiao, "build", "projects", "--out", "out", "--outputs", "xlsx", "-q", "-j", str(jobs)]
         workbook = work / "out" / "2024" / "汇总表.xlsx"
         figures: dict = {"xlsx_filings": count, "xlsx_rows": rows}
         figures["xlsx_cold_s"], figures["rss_xlsx_cold_mb"] = timed(build, work, env)
@@ -144,7 +144,7 @@ def workbook_figures(count: int, seed: int, jobs: int) -> dict:
 def report_workbook(r: dict) -> None:
     print(f"汇总表.xlsx of {r['xlsx_filings']} synthetic filings ({r['xlsx_rows']} indicator rows, {r['xlsx_mb']} MB)")
     for label, key, rss in (
-        ("cold build --format xlsx", "xlsx_cold_s", "rss_xlsx_cold_mb"),
+        ("cold build --outputs xlsx", "xlsx_cold_s", "rss_xlsx_cold_mb"),
         ("workbook written from the store", "xlsx_20k_s", "rss_xlsx_20k_mb"),
         ("nothing changed", "xlsx_noop_s", "rss_xlsx_noop_mb"),
         ("one filing changed", "xlsx_one_change_s", "rss_xlsx_one_change_mb"),
@@ -179,7 +179,7 @@ def main() -> None:
         env = {**os.environ, "JIXIAO_CACHE_DIR": str(work / "cache"), "CI": "true"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "generator")], check=True, env=env)
-        build = [jixiao, "build", "projects", "--out", "out", "--format", "docx", "-q", "-j", str(args.jobs)]
+        build = [jixiao, "build", "projects", "--out", "out", "--outputs", "docx", "-q", "-j", str(args.jobs)]
         check = [jixiao, "check", "projects", "--format", "json", "-j", str(args.jobs)]
         results: dict[str, float] = {"filings": args.filings, "jobs": args.jobs}
 

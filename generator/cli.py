@@ -172,13 +172,24 @@ def forms(output_format: str) -> None:
 
 @main.command()
 @click.option("--output", type=click.Path(path_type=Path), default=None, metavar="文件",
-              help="写到哪个文件（默认：jixiao 自带的 schema.json）")
+              help="写到哪个文件（默认：所在申报表仓库根目录的 schema.json）")
 @click.option("--check", "check_only", is_flag=True, help="只比较，不写入；不一致时退出码为 1")
 def schema(output: Path | None, check_only: bool) -> None:
-    """由 templates/*/form.yaml 重新生成 schema.json（编辑器自动补全和 check 共用）。"""
-    target = output or resources.schema_path()
+    """生成申报表仓库的 schema.json：由表样定义生成，编辑器的补全和检查用它。
+
+    申报表仓库的根目录是从当前文件夹向上第一个含有 projects/、.git 或带 [tool.jixiao] 的 pyproject.toml 的文件夹。
+    """
+    from .common.repository import SCHEMA_NAME, filings_root
+
+    if output is None:
+        root = filings_root(Path.cwd())
+        if root is None:
+            raise click.UsageError("当前文件夹不在申报表仓库中（向上找不到 projects/、.git 或带 [tool.jixiao] 的 pyproject.toml）："
+                                   "请先运行 jixiao init，或用 --output 指定文件")
+        output = root / SCHEMA_NAME
+    target = output
     text = render_schema(load_forms())
-    current = target.read_text(encoding="utf-8") if target.exists() else None
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
     if check_only:
         if current != text:
             click.echo(f"{target} 不是由当前表样生成的；请运行 jixiao schema", err=True)
@@ -191,18 +202,60 @@ def schema(output: Path | None, check_only: bool) -> None:
 
 
 @main.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("."), metavar="[文件夹]")
+@click.option("--form", "form_id", default=None, metavar="表样",
+              help="示例申报表和 [tool.jixiao] default-form 用哪种表样（默认：标为默认的表样）")
+@click.option("--force", is_flag=True,
+              help="覆盖内容不同的已有文件；pyproject.toml 和 .gitignore 只追加缺少的部分，申报表从不覆盖")
+def init(directory: Path, form_id: str | None, force: bool) -> None:
+    """建立申报表仓库：schema.json、示例申报表、编辑器设置、pre-commit、CI、配置和说明。
+
+    文件夹默认为当前文件夹。已有的文件不覆盖（列出跳过的文件，除非 --force）；再运行一次不会改动任何文件。
+    projects/ 里已有申报表时不添加示例。
+    """
+    from .history.init import Outcome, has_filings, set_up, starter_files
+
+    if directory.exists() and not directory.is_dir():
+        raise click.UsageError(f"{directory} 是一个文件，不是文件夹")
+    forms = load_forms()
+    form, reason = _pick_form(forms, form_id, directory / "projects", load_config(directory))
+    if reason:
+        click.echo(f"表样：{form.id}（{reason}；用 --form 可以指定其他表样）", err=True)
+    with_example = not has_filings(directory)
+    files = starter_files(form, render_schema(forms), __version__, with_example)
+    try:
+        done = set_up(directory, files, force)
+    except OSError as error:
+        click.echo(f"错误：无法写入 {error.filename or directory}（{error.strerror}）；已写完的文件都是完整的", err=True)
+        sys.exit(EXIT_FINDINGS)
+    for item in done:
+        line = f"{item.outcome.value} {item.relative}" + (f"：{item.note}" if item.note else "")
+        click.echo(line, err=item.outcome is Outcome.SKIPPED)
+    if not with_example:
+        click.echo("projects/ 里已有申报表，没有添加示例", err=True)
+    changed = [item for item in done if item.outcome in (Outcome.CREATED, Outcome.REPLACED, Outcome.APPENDED)]
+    skipped = sum(item.outcome is Outcome.SKIPPED for item in done)
+    if not changed:
+        click.echo(f"{directory} 已经是申报表仓库，没有改动任何文件" + (f"（{skipped} 个文件跳过）" if skipped else ""), err=True)
+        return
+    click.echo(f"已在 {directory} 建立申报表仓库：写入 {len(changed)} 个文件，{skipped} 个跳过。"
+               "下一步：jixiao new 项目名称 --year 年度；pre-commit install", err=True)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径...]")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"), metavar="文件夹",
               help="输出文件夹（默认 build/），文件写到 <文件夹>/<年度>/<文件名>.<扩展名>")
-@click.option("--format", "formats", default="docx,html,xlsx", metavar="docx,html,xlsx",
-              help="生成哪些格式，用逗号分隔（默认 docx,html,xlsx；xlsx 是每个年度一个汇总表.xlsx）")
+@click.option("--outputs", "outputs", default=None, metavar="docx,html,xlsx",
+              help="生成哪些文件，用逗号分隔（默认 docx,html,xlsx；xlsx 是每个年度一个汇总表.xlsx）")
+@click.option("--format", "old_outputs", default=None, hidden=True)  # the name before --outputs; a notice says so
 @click.option("--pdf", is_flag=True, help="再用 LibreOffice 把 Word 文件转成 PDF（需要安装 soffice）")
 @click.option("--strict", is_flag=True, help="审核发现任何“错误”级别的问题时，退出码为 1")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="同时用几个进程（默认：CPU 核数）")
 @click.option("--no-cache", is_flag=True, help="不使用也不更新检查缓存")
 @click.option("-q", "--quiet", is_flag=True, help="只显示错误，不显示进度和汇总")
-def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, strict: bool, jobs: int | None,
-          no_cache: bool, quiet: bool) -> None:
+def build(paths: tuple[Path, ...], out_dir: Path, outputs: str | None, old_outputs: str | None, pdf: bool, strict: bool,
+          jobs: int | None, no_cache: bool, quiet: bool) -> None:
     """生成官方格式的 Word 申报表、HTML 预览（以及 PDF），和每个年度的 index.html、汇总表.xlsx。
 
     路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；从这些路径中删除了的申报表，其输出文件也会删除。
@@ -212,10 +265,17 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, pdf: bool, stric
     from .build.runner import FORMATS, OutputFault, output_lock  # lazily: `check` need not import the renderers
     from .build.runner import build as run_build
 
+    if outputs is not None and old_outputs is not None:
+        raise click.UsageError("--outputs 和 --format 不能同时使用（build 的 --format 是 --outputs 的旧名称）")
+    if old_outputs is not None:
+        click.echo("提示：build 的 --format 已改名为 --outputs（其他命令的 --format 是输出格式）；旧写法暂时照常可用，请改用 --outputs",
+                   err=True)
+    option = "--format" if old_outputs is not None else "--outputs"
+    formats = old_outputs if old_outputs is not None else outputs if outputs is not None else "docx,html,xlsx"
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
-        raise click.UsageError(f"--format 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
+        raise click.UsageError(f"{option} 只能是 {'、'.join(FORMATS)} 的组合，用逗号分隔（收到：{formats}）")
     if out_dir.exists() and not out_dir.is_dir():
         raise click.UsageError(f"--out 指向的 {out_dir} 是一个文件，不是文件夹")
     files = _files(paths, filing_names)
@@ -284,6 +344,8 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
     verb = "需要格式化" if check_only else "已格式化"
     for name in changed:
         click.echo(f"{verb}：{name}")
+    if not check_only:
+        _hint_missing_schema([Path(name) for name in changed])
     click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法格式化", err=True)
     sys.exit(EXIT_FINDINGS if broken or (check_only and changed) else EXIT_CLEAN)
 
@@ -297,6 +359,7 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) -> None:
     """按表样新建一个申报表：projects/<年度>/<项目名称>.yaml，列出全部栏目和分组，必填项有注释。"""
+    from .common.repository import schema_location
     from .filing.modeline import modeline_for
     from .history.scaffold import new_filing_text
 
@@ -312,8 +375,31 @@ def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) ->
     if target.exists():
         click.echo(f"错误：{target} 已经存在，没有覆盖", err=True)
         sys.exit(EXIT_FINDINGS)
+    schema = schema_location(target)
+    if not schema.is_file():
+        click.echo(f"错误：申报表仓库中没有 {_shown(schema)}，新建的申报表无法得到编辑器的补全和检查。"
+                   "请先在仓库根目录运行 jixiao init（已有仓库也可以只运行 jixiao schema）", err=True)
+        sys.exit(EXIT_FINDINGS)
     write_text_atomic(target, new_filing_text(form, name, year, modeline_for(target)))
     click.echo(f"已创建 {target}")
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it is below it."""
+    path, cwd = path.resolve(), Path.cwd().resolve()
+    return path.relative_to(cwd).as_posix() if path.is_relative_to(cwd) else str(path)
+
+
+def _hint_missing_schema(written: list[Path]) -> None:
+    """The modelines just written point at their repository's schema.json; say so once if it is not there yet
+    (outside any repository there is no telling where it will be)."""
+    from .common.repository import SCHEMA_NAME, filings_root
+
+    roots = {root for path in written if (root := filings_root(path.resolve().parent)) is not None}
+    for schema in sorted(root / SCHEMA_NAME for root in roots):
+        if not schema.is_file():
+            click.echo(f"提示：开头的 schema 注释指向 {_shown(schema)}，但它还不存在；"
+                       "在仓库根目录运行 jixiao init（或 jixiao schema）生成它，编辑器才能补全和检查", err=True)
 
 
 def _pick_form(forms: dict, form_id: str | None, year_dir: Path, config) -> tuple:
@@ -422,6 +508,7 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
 
     --format html --out 文件夹：写一个审核页面（index.html），按表样画出每个改动的申报表并标出变化，附两个版本的页面。
     """
+    from .common.terminal import colour_enabled
     from .history.diff import analyze, diff_snapshots
     from .history.diff_format import format_json, format_markdown, format_text
     from .history.revisions import (
@@ -463,7 +550,8 @@ def diff(revisions: tuple[str, ...], output_format: str, folders: tuple[Path, ..
     elif output_format == "json":
         click.echo(format_json(report), nl=False)
     else:
-        click.echo(format_text(report, colour=sys.stdout.isatty()), nl=False)
+        colour = colour_enabled(sys.stdout)
+        click.echo(format_text(report, colour=colour), nl=False, color=colour)
     # The changes of a filing that could not be read are unknown: the report is incomplete.
     sys.exit(EXIT_FINDINGS if report.unreadable_before or report.unreadable_after else EXIT_CLEAN)
 

@@ -992,15 +992,34 @@ def test_pdf_without_libreoffice_says_so_and_builds_the_rest(tmp_path, monkeypat
 # 9. Options ----------------------------------------------------------------------------------------
 
 
-def test_format_docx_writes_no_html(tmp_path):
+def test_outputs_docx_writes_no_html(tmp_path):
     out = tmp_path / "out"
-    assert _build(SEED, "--out", out, "--format", "docx") == 0
+    assert _build(SEED, "--out", out, "--outputs", "docx") == 0
     assert sorted(_snapshot(out)) == sorted(f"2024/{n}.docx" for n in LISTING)
 
 
-def test_unknown_format_is_a_usage_error(tmp_path, capsys):
-    assert _build(SEED, "--out", tmp_path / "out", "--format", "xml") == 2
-    assert "--format" in capsys.readouterr().err
+def test_unknown_output_is_a_usage_error(tmp_path, capsys):
+    assert _build(SEED, "--out", tmp_path / "out", "--outputs", "xml") == 2
+    assert "--outputs 只能是" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_old_name_format_still_works_with_a_notice(tmp_path, capsys):
+    """--format was the file types' option before it was --outputs (--format is the output format elsewhere)."""
+    out = tmp_path / "out"
+    capsys.readouterr()
+    assert _build(SEED, "--out", out, "--format", "html") == 0
+    err = capsys.readouterr().err
+    assert "build 的 --format 已改名为 --outputs" in err
+    assert sorted(_snapshot(out)) == sorted([f"2024/{n}.html" for n in LISTING] + ["2024/index.html"])
+    assert _build(SEED, "--out", out, "--format", "xml") == 2
+    assert "--format 只能是" in capsys.readouterr().err
+
+
+def test_outputs_and_the_old_format_together_are_a_usage_error(tmp_path, capsys):
+    capsys.readouterr()
+    assert _build(SEED, "--out", tmp_path / "out", "--outputs", "docx", "--format", "docx") == 2
+    assert "--outputs 和 --format 不能同时使用" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 

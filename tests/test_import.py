@@ -109,12 +109,12 @@ def round_trip(tmp_path_factory):
     root = tmp_path_factory.mktemp("round-trip")
     first, work, second = root / "first", root / "work", root / "second"
     work.mkdir()
-    assert run(["build", str(SEED), "--out", str(first), "--format", "docx"]) == 0
+    assert run(["build", str(SEED), "--out", str(first), "--outputs", "docx"]) == 0
     built = sorted((first / "2024").glob("*.docx"))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(work)
         import_code = run(["import", *map(str, built)])
-        rebuild_code = run(["build", "projects/2024", "--out", str(second), "--format", "docx"])
+        rebuild_code = run(["build", "projects/2024", "--out", str(second), "--outputs", "docx"])
     return {"first": first / "2024", "imported": work / "projects" / "2024", "second": second / "2024",
             "built": built, "import_code": import_code, "rebuild_code": rebuild_code}
 
@@ -162,7 +162,7 @@ def test_a_recorded_grade_is_imported(tmp_path, monkeypatch, grade):
     seed = (SEED / "督查室工作经费.yaml").read_text(encoding="utf-8")
     _write_filing(tmp_path, "督查室工作经费", seed + f"综合评定等级: \"{grade}\"\n")
     monkeypatch.chdir(tmp_path)
-    assert run(["build", "projects/2024", "--out", "built", "--format", "docx"]) == 0
+    assert run(["build", "projects/2024", "--out", "built", "--outputs", "docx"]) == 0
     imported_dir = tmp_path / "imported"
     assert run(["import", "built/2024/督查室工作经费.docx", "--out", str(imported_dir)]) == 0
     imported = _data(imported_dir / "督查室工作经费.yaml")
@@ -199,7 +199,7 @@ SPECIAL_FILING = r'''# yaml-language-server: $schema=../../schema.json
 def test_special_text_survives_the_round_trip(tmp_path, monkeypatch):
     source = _write_filing(tmp_path, "特殊", SPECIAL_FILING)
     monkeypatch.chdir(tmp_path)
-    assert run(["build", "projects/2024", "--out", "first", "--format", "docx"]) == 0
+    assert run(["build", "projects/2024", "--out", "first", "--outputs", "docx"]) == 0
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -213,7 +213,7 @@ def test_special_text_survives_the_round_trip(tmp_path, monkeypatch):
     assert as_printed(imported) == as_printed(original)
     assert run(["fmt", "--check", str(imported_path)]) == 0
     # and the import builds into the very same Word document
-    assert run(["build", str(imported_path), "--out", str(tmp_path / "second"), "--format", "docx"]) == 0
+    assert run(["build", str(imported_path), "--out", str(tmp_path / "second"), "--outputs", "docx"]) == 0
     assert _document_xml(tmp_path / "second" / "2024" / f"{imported_path.stem}.docx") == _document_xml(
         tmp_path / "first" / "2024" / "特殊.docx"
     )

@@ -51,7 +51,7 @@ sys.exit(code)
 @pytest.fixture(scope="module")
 def seed_docx(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed-build")
-    assert run(["build", str(SEED / f"{NAME}.yaml"), "--out", str(out), "--format", "docx", "-q"]) == 0
+    assert run(["build", str(SEED / f"{NAME}.yaml"), "--out", str(out), "--outputs", "docx", "-q"]) == 0
     return out / "2024" / f"{NAME}.docx"
 
 

@@ -594,7 +594,7 @@ def test_every_pack_s_example_comes_back_from_its_word_form(tmp_path, capsys, mo
     projects = tmp_path / "projects" / year
     projects.mkdir(parents=True)
     shutil.copyfile(example, projects / "example.yaml")
-    assert run(["build", str(projects), "--out", str(tmp_path / "built"), "--format", "docx"]) == 0, capsys.readouterr()
+    assert run(["build", str(projects), "--out", str(tmp_path / "built"), "--outputs", "docx"]) == 0, capsys.readouterr()
     capsys.readouterr()
     code, out, err = _import(capsys, tmp_path / "built" / year / "example.docx", "--out", tmp_path / "out")
     assert (code, err) == (0, "")

@@ -63,7 +63,7 @@ def _workbook(tmp_path: Path, files: list[Path], year: str) -> Path:
     projects.mkdir(parents=True)
     for path in files:
         shutil.copyfile(path, projects / path.name)
-    assert run(["build", str(tmp_path / "projects"), "--out", str(tmp_path / "out"), "--format", "xlsx", "-q"]) == 0
+    assert run(["build", str(tmp_path / "projects"), "--out", str(tmp_path / "out"), "--outputs", "xlsx", "-q"]) == 0
     return tmp_path / "out" / year / "汇总表.xlsx"
 
 
@@ -94,7 +94,7 @@ def test_jixiao_diff_reports_the_imported_seed_unchanged(tmp_path, capsys, monke
         shutil.copyfile(path, tmp_path / "projects" / "2024" / path.name)
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "seed"], check=True)
-    assert run(["build", "projects", "--format", "xlsx", "-q"]) == 0
+    assert run(["build", "projects", "--outputs", "xlsx", "-q"]) == 0
     for path in (tmp_path / "projects" / "2024").glob("*.yaml"):
         path.unlink()
     code, _, err = _import(capsys, "build/2024/汇总表.xlsx", "--out", "projects/2024")

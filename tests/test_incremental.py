@@ -113,9 +113,9 @@ def test_outputs_of_deleted_filings_are_removed(filings, tmp_path):
 def test_an_output_of_another_format_is_still_removed_with_its_filing(filings, tmp_path):
     out = tmp_path / "out"
     build("--out", out)  # docx and html
-    build("--out", out, "--format", "docx")  # html not made this time, but still known
+    build("--out", out, "--outputs", "docx")  # html not made this time, but still known
     (filings / "2024" / "合成项目00009.yaml").unlink()
-    build("--out", out, "--format", "docx")
+    build("--out", out, "--outputs", "docx")
     assert not (out / "2024" / "合成项目00009.html").exists()
 
 

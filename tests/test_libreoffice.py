@@ -134,7 +134,7 @@ def _finish(process: subprocess.Popen, seconds: float = 60) -> tuple[int, str, s
 def built(tmp_path_factory) -> dict[str, Path]:
     """Seed filings built as .docx by jixiao: the "old .doc files" the fake converts by copying."""
     out = tmp_path_factory.mktemp("built")
-    assert run(["build", *(str(SEED / f"{name}.yaml") for name in NAMES), "--out", str(out), "--format", "docx", "-q"]) == 0
+    assert run(["build", *(str(SEED / f"{name}.yaml") for name in NAMES), "--out", str(out), "--outputs", "docx", "-q"]) == 0
     return {name: out / "2024" / f"{name}.docx" for name in NAMES}
 
 

@@ -466,6 +466,7 @@ def test_every_field_of_a_damaged_check_cache_is_survived(work, capsys):
 def test_outputs_get_the_usual_mode_without_fchmod(work, monkeypatch):
     monkeypatch.delattr(os, "fchmod", raising=False)  # as on Windows before Python 3.13
     write("2024/督查室工作经费.yaml", seed_text())
+    shutil.copy(REPO / "schema.json", "schema.json")  # `new` writes into a filings repository only
     old = os.umask(0o027)
     try:
         assert build("projects") == 0
@@ -504,7 +505,7 @@ def test_the_fast_zip_writer_makes_the_bytes_zipfile_makes(work):
 
     for name in THREE:
         write(f"2024/{name}.yaml", seed_text(name))
-    assert build("projects", "--format", "docx") == 0
+    assert build("projects", "--outputs", "docx") == 0
     for docx in sorted(Path("out/2024").glob("*.docx")):
         reusable: dict = {}
         with zipfile.ZipFile(docx) as archive:

@@ -323,6 +323,7 @@ def _invoke(capsys, *args: str) -> tuple[int, str, str]:
 def test_new_takes_the_form_of_the_years_folder_then_the_config_then_the_default(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "projects" / "2023").mkdir(parents=True)
+    shutil.copy(REPO / "schema.json", tmp_path / "schema.json")  # a filings repository: new refuses without one
     shutil.copy(TEMPLATES / "gansu-2023" / "example.yaml", tmp_path / "projects" / "2023" / "a.yaml")
     code, _, err = _invoke(capsys, "new", "档案数字化", "--year", "2023")
     assert code == 0 and "表样：gansu-2023（projects/2023 里的其他申报表用的是这个表样" in err

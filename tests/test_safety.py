@@ -181,7 +181,7 @@ def _build_with(root: Path, templates: Path, *extra):
 def test_a_broken_or_hostile_word_template_is_reported_not_run(edited_templates, old, new, expected):
     root, templates = edited_templates
     _edit_docx(templates / "yinchuan-2024" / "template.docx", old, new)
-    code, err = _build_with(root, templates, "--format", "docx")
+    code, err = _build_with(root, templates, "--outputs", "docx")
     assert code == 1, err
     assert "Traceback" not in err
     assert "template.docx" in err and expected in err
@@ -200,7 +200,7 @@ def test_a_broken_or_hostile_html_template_is_reported_not_run(edited_templates,
     text = preview.read_text(encoding="utf-8")
     assert old in text
     preview.write_text(text.replace(old, new), encoding="utf-8")
-    code, err = _build_with(root, templates, "--format", "html")
+    code, err = _build_with(root, templates, "--outputs", "html")
     assert code == 1, err
     assert "Traceback" not in err and "preview.html.j2" in err and expected in err
     assert "root:" not in err
@@ -234,7 +234,7 @@ def test_import_names_files_safely_whatever_the_project_name(tmp_path, monkeypat
     projects.mkdir(parents=True)
     clean = (REPO / "templates" / "yinchuan-2024" / "example.yaml").read_text(encoding="utf-8")
     (projects / "x.yaml").write_text(clean.replace("项目名称: 政务服务热线运行经费", '项目名称: "../../逃出去/CON"'), encoding="utf-8")
-    assert run(["build", "projects", "--out", "out", "-q", "--format", "docx"]) in (0, 1)
+    assert run(["build", "projects", "--out", "out", "-q", "--outputs", "docx"]) in (0, 1)
     before = {p for p in tmp_path.rglob("*")}
     assert run(["import", "out/2024/x.docx", "--out", "imported"]) == 0
     created = {p for p in tmp_path.rglob("*")} - before

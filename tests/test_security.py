@@ -89,7 +89,7 @@ def test_a_planted_bytecode_cache_file_is_never_loaded(workplace, no_cache):
     root, templates, env = workplace
     marker = root / "pwned"
     planted = _plant_jinja_bytecode(root / "cache", marker)
-    done = jixiao("build", "projects", "--out", "out", "--format", "docx", *(["--no-cache"] if no_cache else []),
+    done = jixiao("build", "projects", "--out", "out", "--outputs", "docx", *(["--no-cache"] if no_cache else []),
                   cwd=root, env=env)
     assert done.returncode == 0, done.stderr
     assert not marker.exists(), "a file in the cache folder was unpickled"
@@ -107,7 +107,7 @@ def test_a_cache_folder_where_nothing_can_be_written_is_no_template_problem(work
         (root / "cache" / "jinja").symlink_to("/proc/self")
     else:
         (root / "cache" / "jinja").mkdir(mode=0o555)
-    done = jixiao("build", "projects", "--out", "out", "--format", "docx", cwd=root, env=env)
+    done = jixiao("build", "projects", "--out", "out", "--outputs", "docx", cwd=root, env=env)
     assert done.returncode == 0, done.stderr
     assert "无法渲染" not in done.stderr
     assert (root / "out" / "2024" / "督查室工作经费.docx").is_file()
@@ -155,7 +155,7 @@ def test_a_preview_template_cannot_read_outside_its_pack(workplace, how):
     else:
         name = str(secret)
     _edit(pack / "preview.html.j2", "<h1>{{ form.title }}", "<h1>{% include '" + name + "' %}{{ form.title }}")
-    done = jixiao("build", "projects", "--out", "out", "--format", "html", cwd=root, env=env)
+    done = jixiao("build", "projects", "--out", "out", "--outputs", "html", cwd=root, env=env)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "preview.html.j2" in done.stderr and "TemplateNotFound" in done.stderr
@@ -172,7 +172,7 @@ def test_a_preview_template_may_use_its_own_files_and_the_shared_ones(workplace)
     (templates / "shared.html").write_text("<p>共用的片段</p>", encoding="utf-8")
     _edit(pack / "preview.html.j2", "<h1>{{ form.title }}",
           "{% include 'parts/banner.html' %}{% include 'banner-link.html' %}{% include 'shared.html' %}<h1>{{ form.title }}")
-    done = jixiao("build", "projects", "--out", "out", "--format", "html", cwd=root, env=env)
+    done = jixiao("build", "projects", "--out", "out", "--outputs", "html", cwd=root, env=env)
     assert done.returncode == 0, done.stderr
     html = (root / "out" / "2024" / "督查室工作经费.html").read_text(encoding="utf-8")
     assert html.count("<p>表样自己的片段</p>") == 2 and "<p>共用的片段</p>" in html
@@ -193,7 +193,7 @@ def test_a_word_template_reads_nothing_but_itself(workplace, name):
     """The Word template's parts are compiled on their own: no file of the pack, nor another part."""
     root, templates, env = workplace
     _edit_docx(templates / "yinchuan-2024" / "template.docx", "{{ form.title }}", "{% include '" + name + "' %}")
-    done = jixiao("build", "projects", "--out", "out", "--format", "docx", cwd=root, env=env)
+    done = jixiao("build", "projects", "--out", "out", "--outputs", "docx", cwd=root, env=env)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
     assert "template.docx" in done.stderr and "TemplateNotFound" in done.stderr

@@ -320,7 +320,7 @@ def test_amounts_and_texts_come_out_exactly(tmp_path, capsys):
     huge = _with(_money(text, "1234567890123456.78", "1234567890123456.78"), "项目名称: 督查室工作经费", "项目名称: 巨额经费")
     projects = _project(tmp_path, {"odd.yaml": odd, "huge.yaml": huge})
     capsys.readouterr()
-    assert run(["build", str(projects), "--out", str(tmp_path / "out"), "--format", "xlsx"]) == 0
+    assert run(["build", str(projects), "--out", str(tmp_path / "out"), "--outputs", "xlsx"]) == 0
     err = capsys.readouterr().err
     book = openpyxl.load_workbook(tmp_path / "out" / "2024" / "汇总表.xlsx")
     rows = _rows(book["项目汇总"])
@@ -353,7 +353,7 @@ def test_the_workbook_is_byte_identical_across_builds_time_zones_and_caches(tmp_
     for number, (zone, cache) in enumerate((("UTC", ()), ("Asia/Shanghai", ("--no-cache",)), ("America/New_York", ("-j", "2")))):
         out = tmp_path / f"out{number}"
         done = subprocess.run(
-            [str(Path(os.sys.executable).with_name("jixiao")), "build", str(projects), "--out", str(out), "-q", "--format", "xlsx", *cache],
+            [str(Path(os.sys.executable).with_name("jixiao")), "build", str(projects), "--out", str(out), "-q", "--outputs", "xlsx", *cache],
             env={**env, "TZ": zone}, capture_output=True, timeout=300,
         )
         assert done.returncode == 0, done.stderr.decode()
@@ -449,9 +449,9 @@ def test_a_year_whose_filings_are_gone_loses_its_workbook(tmp_path, cache):
 
 def test_a_build_without_xlsx_leaves_no_workbook_and_xlsx_alone_writes_only_it(tmp_path):
     projects = _project(tmp_path)
-    assert _build(projects, tmp_path / "a", "--format", "docx,html") == 0
+    assert _build(projects, tmp_path / "a", "--outputs", "docx,html") == 0
     assert not (tmp_path / "a" / "2024" / "汇总表.xlsx").exists()
-    assert _build(projects, tmp_path / "b", "--format", "xlsx") == 0
+    assert _build(projects, tmp_path / "b", "--outputs", "xlsx") == 0
     assert sorted(p.name for p in (tmp_path / "b" / "2024").iterdir()) == ["汇总表.xlsx"]
     assert [row[12:] for row in _rows(openpyxl.load_workbook(tmp_path / "b" / "2024" / "汇总表.xlsx")["项目汇总"])[1:2]] == [
         ["projects/2024/信创设备购置经费.yaml"]]  # no output files to link to
@@ -462,7 +462,7 @@ def test_a_table_longer_than_a_sheet_goes_on_in_the_next_one_and_imports_back(tm
 
     monkeypatch.setattr(generator.render.workbook, "MAX_ROWS", 50)  # Excel's 1,048,576, scaled down
     projects = _project(tmp_path)
-    assert _build(projects, tmp_path / "out", "--format", "xlsx") == 0
+    assert _build(projects, tmp_path / "out", "--outputs", "xlsx") == 0
     book = openpyxl.load_workbook(tmp_path / "out" / "2024" / "汇总表.xlsx")
     assert book.sheetnames == ["项目汇总", "指标明细", "审核问题", "栏目原文", "指标明细(2)", "指标明细(3)"]
     parts = [_rows(book[name]) for name in ("指标明细", "指标明细(2)", "指标明细(3)")]
@@ -479,7 +479,7 @@ def test_a_text_longer_than_a_cell_is_cut_and_said(tmp_path, capsys):
     text = re.sub(r"年度总体目标: .*", f"年度总体目标: {long_goal}", _seed_text())
     projects = _project(tmp_path, {"长.yaml": text})
     capsys.readouterr()
-    assert run(["build", str(projects), "--out", str(tmp_path / "out"), "--format", "xlsx"]) == 0
+    assert run(["build", str(projects), "--out", str(tmp_path / "out"), "--outputs", "xlsx"]) == 0
     err = capsys.readouterr().err
     assert "projects/2024/长.yaml:1:1: 警告 [build.workbook] 汇总表.xlsx 的单元格最多 32767 个字，栏目原文的“年度总体目标”只写入了前 32767 个字" in err
     fields = _rows(openpyxl.load_workbook(tmp_path / "out" / "2024" / "汇总表.xlsx")["栏目原文"])

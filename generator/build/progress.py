@@ -1,4 +1,5 @@
-"""Progress of long builds: a rich progress bar on a terminal, plain lines in CI or a pipe, nothing with --quiet."""
+"""Progress of long builds: a rich progress bar on a terminal, plain lines in CI or a pipe, nothing with --quiet.
+The bar is coloured as common/terminal.py decides (NO_COLOR, FORCE_COLOR)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 import click
+
+from ..common.terminal import colour_enabled
 
 PLAIN_STEPS = 10  # plain output: a line at every tenth of the work
 PLAIN_FROM = 100  # filings; a smaller build ends before progress lines would help
@@ -24,6 +27,7 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[[int, int], None] | None
 
         with Progress(
             TextColumn("生成申报表"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True,
+            console=progress_console(),
         ) as bar:
             task = bar.add_task("build", total=None)
 
@@ -41,3 +45,11 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[[int, int], None] | None
             click.echo(f"生成申报表：{done}/{total}", err=True)
 
     yield plain
+
+
+def progress_console():
+    """The bar's console on stderr: a terminal (the bar is drawn only there), coloured or not by our one rule
+    rather than by rich's own reading of the environment."""
+    from rich.console import Console
+
+    return Console(stderr=True, force_terminal=True, color_system="auto" if colour_enabled(sys.stderr) else None)

@@ -8,6 +8,8 @@ import stat
 from functools import cache
 from pathlib import Path
 
+import platformdirs
+
 from .. import __version__
 from . import resources
 
@@ -42,5 +44,8 @@ def file_digest(path: Path | str) -> str | None:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("JIXIAO_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jixiao")
+    """JIXIAO_CACHE_DIR, else the platform's cache folder: $XDG_CACHE_HOME/jixiao or ~/.cache/jixiao on Linux,
+    ~/Library/Caches/jixiao on macOS, %LOCALAPPDATA%\\jixiao\\Cache on Windows."""
+    override = os.environ.get("JIXIAO_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir("jixiao", appauthor=False))
 

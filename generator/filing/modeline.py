@@ -1,24 +1,24 @@
-"""The schema modeline that heads every filing, so editors find schema.json."""
+"""The schema modeline that heads every filing, so editors find the repository's schema.json."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from ..common import resources
+from ..common.repository import schema_location
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 
 
 def modeline_for(path: Path) -> str:
-    """The modeline pointing at the nearest schema.json above the file (or jixiao's own)."""
-    for folder in path.resolve().parents:
-        if (folder / "schema.json").is_file():
-            schema = folder / "schema.json"
-            break
-    else:
-        schema = resources.schema_path()
-    return MODELINE_PREFIX + Path(os.path.relpath(schema, path.resolve().parent)).as_posix()
+    """The modeline pointing, relative to the file, at its repository's schema.json: a path that stays
+    right in every clone (never a path of this machine, such as the installed package's copy). The
+    schema need not exist yet: `jixiao init` or `jixiao schema` puts it there."""
+    return modeline_to(schema_location(path), path)
+
+
+def modeline_to(schema: Path, path: Path) -> str:
+    return MODELINE_PREFIX + Path(os.path.relpath(schema.resolve(), path.resolve().parent)).as_posix()
 
 
 def with_modeline_first(text: str, modeline: str) -> str:
