@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .common import resources
 from .common.atomic import write_bytes_atomic, write_text_atomic
-from .common.discover import PathNotFound, escapes_through_link, filing_names, filing_paths
+from .common.discover import PathNotFound, escapes_through_link, filing_names, filing_paths, other_filings
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
@@ -134,7 +134,8 @@ def check(paths: tuple[Path, ...], output_format: str, explain: str | None, jobs
         click.echo(explain_rule(explain, load_config()))
         return
     files = _files(paths)
-    findings, _ = check_files(files, load_config(), cache=None if no_cache else CheckCache(), jobs=jobs or default_jobs())
+    findings, _ = check_files(files, load_config(), cache=None if no_cache else CheckCache(), jobs=jobs or default_jobs(),
+                              context=other_filings(files))
     click.echo(FORMATTERS[output_format](findings), nl=False)
     if output_format == "text":
         counts = {s: sum(f.severity is s for f in findings) for s in Severity}
