@@ -185,3 +185,10 @@ def test_context_comes_from_the_cache_and_the_cache_stays_right(repo, tmp_path, 
     # The whole repository from that cache: the same findings as without it, context files' own included.
     everything = [given, *context]
     assert check_files(everything, cache=CheckCache(cache_path)) == check_files(everything)
+
+
+def test_check_files_never_compares_a_file_with_itself(repo):
+    given = Path(DUCHA)
+    findings, _ = check_files([given], context=[given, *other_filings([given])])
+    assert "project.duplicate-name" not in {f.rule for f in findings}
+    assert {f.file for f in findings} == {DUCHA}

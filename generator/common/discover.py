@@ -87,12 +87,14 @@ def other_filings(paths: list[Path]) -> list[Path]:
     root = repository_root()
     if root is None:
         return []
-    projects = os.path.join(root, PROJECTS)
-    given = {os.path.abspath(path) for path in paths}
-    if not any(path.startswith(projects + os.sep) for path in given):
+    inside = os.path.join(root, PROJECTS) + os.sep
+    if not any(os.path.abspath(path).startswith(inside) for path in paths):
         return []
-    folder = os.path.relpath(projects)
+    folder = os.path.relpath(inside)
     names = sorted(_walk(folder))
     if folder.startswith(os.pardir):  # run from inside projects/: 2024/x.yaml rather than ../2024/x.yaml
         names = [os.path.relpath(name) for name in names]
+    named = {os.fspath(path) for path in paths}
+    names = [name for name in names if name not in named]  # all of them for `jixiao check`: no need to resolve
+    given = {os.path.abspath(path) for path in paths} if names else set()
     return [Path(name) for name in names if os.path.abspath(name) not in given]

@@ -133,6 +133,8 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
     `context` (other filings of the repository, see discover.other_filings) is checked the same way, only
     for the rules across files: what is found in a context file itself is not reported, what the rules
     across files find is reported only on `paths` (a staged copy of a 项目名称 gets the error)."""
+    given = {display_name(path) for path in paths}
+    context = [path for path in context if display_name(path) not in given]  # a file is never its own duplicate
     results: dict[str, Checked] = {}
     pending: list[tuple[str, bytes]] = []
     digests: dict[str, str] = {}
