@@ -172,12 +172,10 @@ def _typed_scalars(*nodes: Any) -> Iterator[ScalarString]:
 def _keeping_styles(emitter: type, kept: set[int]) -> type:
     """The canonical emitter, except that the scalars in `kept` (by id: the emitter is handed the very
     objects of the tree) are written in the style they were typed in, as YAML's own emitter does."""
-    canonical = emitter
-
-    class KeepingEmitter(canonical):
+    class KeepingEmitter(emitter):
         def choose_scalar_style(self) -> Any:
             if id(self.event.value) in kept:
-                return super(canonical, self).choose_scalar_style()
+                return super(emitter, self).choose_scalar_style()
             return super().choose_scalar_style()
 
     return KeepingEmitter
@@ -200,7 +198,8 @@ def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefini
     unknown = [(known.mapping, key) for known, key in unknown_keys(data, form)]
     canonical_order(data, form)
     plain_strings(data, keep=frozenset((id(mapping), key) for mapping, key in unknown))
-    yaml.Emitter = _keeping_styles(yaml.Emitter, {id(s) for mapping, key in unknown for s in _typed_scalars(key, mapping[key])})
+    typed = {id(scalar) for mapping, key in unknown for scalar in _typed_scalars(key, mapping[key])}
+    yaml.Emitter = _keeping_styles(yaml.Emitter, typed)
     formatted = with_modeline_first(dump_text(data, yaml), modeline)
     before = plain_data(load_document(name, text.encode("utf-8")).data)
     after = plain_data(load_document(name, formatted.encode("utf-8")).data)
