@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .common import resources
 from .common.atomic import write_bytes_atomic, write_text_atomic
-from .common.discover import PathNotFound, escapes_through_link, filing_names, filing_paths
+from .common.discover import PathNotFound, escapes_through_link, filing_names, filing_paths, other_filings
 from .common.findings import FORMATTERS, Severity
 from .common.names import safe_stem
 from .common.parallel import default_jobs
@@ -134,7 +134,8 @@ def check(paths: tuple[Path, ...], output_format: str, explain: str | None, jobs
         click.echo(explain_rule(explain, load_config()))
         return
     files = _files(paths)
-    findings, _ = check_files(files, load_config(), cache=None if no_cache else CheckCache(), jobs=jobs or default_jobs())
+    findings, _ = check_files(files, load_config(), cache=None if no_cache else CheckCache(), jobs=jobs or default_jobs(),
+                              context=other_filings(files))
     click.echo(FORMATTERS[output_format](findings), nl=False)
     if output_format == "text":
         counts = {s: sum(f.severity is s for f in findings) for s in Severity}
@@ -316,7 +317,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, outputs: str | None, old_outpu
 def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
     """把申报表改写成统一格式（键的顺序、缩进、引号、开头的 schema 注释），不改变任何值，保留注释。
 
-    路径可以是文件或文件夹，默认 projects/。
+    路径可以是文件或文件夹，默认 projects/。表样中没有的键（例如拼错的键名）不移动位置、不改写，
+    逐个列出，退出码为 1。
     """
     from .filing.modeline import modeline_for
     from .forms.schema import load_schema
@@ -324,11 +326,12 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
 
     forms = load_forms()
     schema = load_schema(resources.schema_path())
-    changed, broken = [], []
+    changed, broken, unknown = [], [], []
     for path in _files(paths):
         name = path.as_posix()
         try:
-            text, formatted = format_file(name, read_bytes(path, name), modeline_for(path), forms, schema)
+            text, formatted, left = format_file(name, read_bytes(path, name), modeline_for(path), forms, schema,
+                                                 rewrite=not check_only)
         except YamlRejected as rejected:
             click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
             broken.append(name)
@@ -337,6 +340,8 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
             click.echo(FORMATTERS["text"](refused.findings) + f"错误：{refused}", err=True)
             broken.append(name)
             continue
+        click.echo(FORMATTERS["text"](left), nl=False, err=True)
+        unknown.extend(left)
         if formatted != text:
             changed.append(name)
             if not check_only:
@@ -346,8 +351,9 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
         click.echo(f"{verb}：{name}")
     if not check_only:
         _hint_missing_schema([Path(name) for name in changed])
-    click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法格式化", err=True)
-    sys.exit(EXIT_FINDINGS if broken or (check_only and changed) else EXIT_CLEAN)
+    click.echo(f"{len(changed)} 个文件{verb}，{len(broken)} 个文件无法格式化"
+               + (f"，{len(unknown)} 个键不是表样中的键（没有移动）" if unknown else ""), err=True)
+    sys.exit(EXIT_FINDINGS if broken or unknown or (check_only and changed) else EXIT_CLEAN)
 
 
 @main.command()

@@ -24,8 +24,9 @@ from ruamel.yaml.scalarstring import (
 from generator.cli import run
 from generator.common.yamlio import load_document, plain_data
 from generator.filing.modeline import MODELINE_PREFIX
+from generator.forms.definition import GroupSpec
 from generator.forms.pack import load_forms
-from generator.history.fmt import format_text
+from generator.history.fmt import format_text, unknown_key_findings
 from generator.history.scaffold import next_period
 
 CLEAN = REPO / "templates" / "yinchuan-2024" / "example.yaml"
@@ -212,14 +213,115 @@ def test_messy_filing_key_order_follows_the_form(filings):
     assert list(indicators["产出指标"]["数量指标"]) == ["话务坐席数量", "受理来电数量"]  # 三级 as filed
 
 
-def test_unknown_keys_are_kept_after_the_known_ones(filings):
+# --- a key the form does not know is never moved --------------------------------------------------------
+
+def test_unknown_keys_stay_after_the_key_before_them(filings):
     text = MESSY.replace("表样: yinchuan-2024\n", "表样: yinchuan-2024\n备忘: 内部使用\n")
-    text = text.replace("    成本指标:\n", "    其他指标:\n      自定义: 1\n    成本指标:\n")
+    text = text.replace("    成本指标:\n", "    其他指标:\n      自定义: 1\n    成本指标:\n")  # first in its mapping
+    text = text.replace("实施单位: 银川市政务服务热线中心\n", "实施单位: 银川市政务服务热线中心\n联系人: 张三\n")
     out = fmt(text)
     data = load_document("x", out.encode("utf-8")).data
-    assert list(data)[-1] == "备忘"
-    assert list(data["绩效指标"]["产出指标"])[-1] == "其他指标"
+    keys = list(data)
+    assert keys[keys.index("年度") - 1] == "备忘"  # 年度 sorted before it, 备忘 still follows 表样
+    assert keys[keys.index("实施单位") + 1] == "联系人"
+    assert [k for k in keys if k not in ("备忘", "联系人")] == [k for k in FORM.top_level_keys if k in data]
+    assert list(data["绩效指标"]["产出指标"]) == ["其他指标", "数量指标", "质量指标", "时效指标", "成本指标"]
     assert load(out) == load(text)
+    assert fmt(out) == out
+
+
+def _insert_after(text: str, line: str, block: str) -> str:
+    assert text.count(line) == 1, line
+    return text.replace(line, line + block)
+
+
+UNKNOWN_BLOCK = """\
+# 内部备注：不打印在表上
+备忘录: '仅供内部参考'   # 拼写随意
+附加信息:
+  联系人: "张三"
+  说明: |
+    第一行
+    第二行
+"""
+
+
+def test_an_unknown_block_between_known_keys_is_kept_byte_for_byte(filings):
+    clean = CLEAN.read_text(encoding="utf-8")
+    expected = _insert_after(clean, "项目属性: 延续项目\n", UNKNOWN_BLOCK)
+    # the known keys around it out of order, and styled differently
+    messy = expected.replace("实施单位: 银川市政务服务热线中心\n", "").replace("项目期: 2024年\n", "项目期: '2024年'\n实施单位: 银川市政务服务热线中心\n")
+    assert messy != expected
+    assert fmt(messy) == expected
+    assert fmt(expected) == expected
+
+
+def test_a_misspelt_group_inside_the_indicators_stays_in_place(filings, capsys):
+    clean = CLEAN.read_text(encoding="utf-8")
+    quality = clean[clean.index("    质量指标:\n"):clean.index("    时效指标:\n")]
+    timeliness = clean[clean.index("    时效指标:\n"):clean.index("    成本指标:\n")]
+    misspelt = quality.replace("质量指标", "质量指表")
+    expected = clean.replace(quality, misspelt)
+    # 时效指标 moved above 数量指标: fmt puts it back; 质量指表 stays after 数量指标, the key it followed
+    messy = expected.replace(timeliness, "").replace("  产出指标:\n", "  产出指标:\n" + timeliness)
+    assert fmt(messy) == expected
+    path = filings / "projects/2024/热线.yaml"
+    path.write_text(messy, encoding="utf-8")
+    warning = "projects/2024/热线.yaml:{}:5: 警告 [fmt.unknown-key] “产出指标”中的“质量指表”不是表样的键"
+    code, out, err = invoke(capsys, "fmt", "--check", "projects/2024/热线.yaml")
+    assert code == 1 and path.read_text(encoding="utf-8") == messy
+    assert warning.format(messy.splitlines().index("    质量指表:") + 1) in err  # where it is in the file as it is
+    code, out, err = invoke(capsys, "fmt", "projects/2024/热线.yaml")
+    assert (code, out) == (1, "已格式化：projects/2024/热线.yaml\n")
+    assert path.read_text(encoding="utf-8") == expected
+    assert warning.format(expected.splitlines().index("    质量指表:") + 1) in err  # where it is in the rewritten file
+    assert "是不是“质量指标”？" in err
+    assert "0 个文件无法格式化，1 个键不是表样中的键（没有移动）" in err
+
+
+def test_a_misspelt_required_key_is_formatted_reported_and_stops_the_hook(filings, capsys):
+    # 项目起至 for 项目期: check reports an unknown key and a missing 项目期; neither changes what the rest means
+    path = filings / "projects/2024/督查室工作经费.yaml"
+    seed = path.read_text(encoding="utf-8")
+    expected = seed.replace("项目期: 2024年\n", "项目起至: '2024年'\n")
+    messy = expected.replace("  年度资金总额: 12\n  财政拨款: 12\n", "  财政拨款: 12\n  年度资金总额: 12\n")
+    assert messy != expected
+    path.write_text(messy, encoding="utf-8")
+    line = messy.splitlines().index("项目起至: '2024年'") + 1
+    warning = f"projects/2024/督查室工作经费.yaml:{line}:1: 警告 [fmt.unknown-key] 申报表中的“项目起至”不是表样的键"
+
+    code, out, err = invoke(capsys, "fmt", "--check")
+    assert (code, out) == (1, "需要格式化：projects/2024/督查室工作经费.yaml\n")
+    assert warning in err and "是不是“项目期”？" in err
+    assert path.read_text(encoding="utf-8") == messy
+
+    code, out, err = invoke(capsys, "fmt")
+    assert (code, out) == (1, "已格式化：projects/2024/督查室工作经费.yaml\n")
+    assert path.read_text(encoding="utf-8") == expected
+    assert warning in err  # the line is the same in both (only the money items were swapped)
+
+    code, out, err = invoke(capsys, "fmt")  # nothing left to rewrite: the key still stops a commit
+    assert (code, out) == (1, "")
+    assert warning in err and "0 个文件已格式化，0 个文件无法格式化，1 个键不是表样中的键（没有移动）" in err
+
+
+def test_an_unknown_key_that_is_another_forms_name_gets_a_hint(filings, capsys):
+    path = filings / "projects/2024/督查室工作经费.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("主管部门及代码:", "主管部门:"), encoding="utf-8")
+    code, _, err = invoke(capsys, "fmt")
+    assert code == 1
+    assert "[fmt.unknown-key] 申报表中的“主管部门”不是表样的键" in err and "“主管部门”在本表样中叫“主管部门及代码”" in err
+
+
+def test_unknown_keys_found_by_the_form_not_by_the_order_it_prints():
+    # the 一级 and 二级 of an as-filed form are not sorted; a misspelt one is still reported
+    form = FORMS["ningxia-2019"]
+    assert form.indicators.order == "as-filed"
+    level = form.levels[0]
+    text = f"表样: {form.id}\n{form.indicators.key}:\n  {level.name}:\n    {level.groups[0].name}x: {{}}\n  一级x: {{}}\n"
+    data = load_document("x.yaml", text.encode("utf-8")).data
+    found = [(f.line, f.col, f.rule) for f in unknown_key_findings("x.yaml", data, form)]
+    assert found == [(4, 5, "fmt.unknown-key"), (5, 3, "fmt.unknown-key")]
 
 
 def test_canonical_quoting(filings):
@@ -348,13 +450,14 @@ def random_filing(r: random.Random) -> str:
     fields = {"表样": FORM.id, "年度": r.choice(["2024", "2025"])}
     fields.update({key: _value(r) for key in HEADER_KEYS})
     fields["项目资金"] = CommentedMap(
-        (key, _styled(r, r.choice(["10", "0", "3.5", "52.5", "abc", ""]))) for key in _shuffled(r, [i.key for i in FORM.funds.items])
+        (key, _styled(r, r.choice(["10", "0", "3.5", "52.5", "abc", ""])))
+        for key in _shuffled(r, [i.key for i in FORM.funds.items] + (["自筹资金"] if r.random() < 0.2 else []))
     )
     fields["年度总体目标"] = _value(r)
     indicators = CommentedMap()
     for level in _shuffled(r, FORM.levels):
         groups = CommentedMap()
-        for group in _shuffled(r, level.groups):
+        for group in _shuffled(r, [*level.groups, *([GroupSpec("其他指标", "选填", "", ())] if r.random() < 0.2 else [])]):
             if r.random() < 0.2:
                 continue
             rows = CommentedMap()
@@ -389,15 +492,34 @@ def random_filing(r: random.Random) -> str:
     return "\n".join(lines)
 
 
+UNKNOWN_KEYS = ("自定义键", "自筹资金", "其他指标")
+
+
+def _before_unknown(tree, path=()) -> dict[tuple, str | None]:
+    """For each unknown key of the random filings, the key just above it in its mapping."""
+    found = {}
+    if isinstance(tree, dict):
+        keys = list(tree)
+        for index, key in enumerate(keys):
+            if key in UNKNOWN_KEYS:
+                found[(*path, key)] = keys[index - 1] if index else None
+            found.update(_before_unknown(tree[key], (*path, key)))
+    return found
+
+
 def test_random_filings_keep_their_values_and_formatting_is_idempotent():
     r = random.Random(20240101)
+    unknown = 0
     for case in range(200):
         text = random_filing(r)
         before = load(text)
         once = fmt(text)
         assert load(once) == before, f"case {case}:\n{text}\n--- formatted ---\n{once}"
+        assert _before_unknown(load(once)) == _before_unknown(before), f"case {case}:\n{text}\n--- formatted ---\n{once}"
+        unknown += len(_before_unknown(before))
         assert fmt(once) == once, f"case {case}:\n{text}\n--- formatted ---\n{once}"
         assert once.startswith(MODELINE + "\n")
+    assert unknown > 100  # the cases hold unknown keys in every kind of mapping
 
 
 # --- fmt on files ----------------------------------------------------------------------------------------
@@ -668,7 +790,6 @@ def test_fmt_refuses_a_tagged_value_it_would_change(filings, capsys):
 
 
 @pytest.mark.parametrize("old, new, rule", [
-    ("项目期: '2024年'\n", "项目期: '2024年'\n项目起至: 2024年\n", "schema.additionalProperties"),  # a misspelt key
     ("  年度资金总额: 12\n", "  年度资金总额: 十二\n", "schema.pattern"),
     ("年度: 2024\n", "年度: 1999\n", "schema.pattern"),
     ("绩效指标:\n", "绩效指标: 无\n绩效:\n", "schema.type"),

@@ -188,6 +188,61 @@ def test_pre_commit_fmt_hook_rewrites_and_stops_the_commit_once(filings_with_hoo
     assert "projects/2024/政务服务热线运行经费.yaml" in committed_files(root, env)
 
 
+def test_pre_commit_refuses_a_staged_duplicate_of_a_committed_filing(filings_with_hooks):
+    # The check hook is given only the staged file; the rules across files still see every filing of the
+    # repository, as committed (pre-commit stashes what is not staged).
+    root, env = filings_with_hooks
+    head = git(root, env, "rev-parse", "HEAD")
+    original = root / "projects/2024/督查室工作经费.yaml"
+    copy = root / "projects/2024/督查室工作经费（副本）.yaml"
+    shutil.copy(original, copy)
+    git(root, env, "add", str(copy))
+    renamed = original.read_text(encoding="utf-8").replace("项目名称: 督查室工作经费", "项目名称: 督查室培训经费")
+    original.write_text(renamed, encoding="utf-8")  # not staged: the commit would still hold the duplicate
+    done = commit(root, env, "duplicate")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert ("projects/2024/督查室工作经费（副本）.yaml:4:7: 错误 [project.duplicate-name] "
+            "项目名称“督查室工作经费”与 projects/2024/督查室工作经费.yaml 相同") in output
+    assert "政府办信息中心工作经费" not in output  # a committed filing's own errors are not this commit's
+    assert git(root, env, "rev-parse", "HEAD") == head
+    assert original.read_text(encoding="utf-8") == renamed  # the unstaged edit is back
+
+    # a near miss is another project
+    copy.write_text(copy.read_text(encoding="utf-8").replace("项目名称: 督查室工作经费", "项目名称: 督查室工作经费（二期）"),
+                    encoding="utf-8")
+    git(root, env, "add", str(copy))
+    done = commit(root, env, "second phase")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "projects/2024/督查室工作经费（副本）.yaml" in committed_files(root, env)
+
+
+def test_pre_commit_fmt_hook_keeps_an_unknown_key_in_place_and_stops_the_commit(filings_with_hooks):
+    root, env = filings_with_hooks
+    clean = CLEAN.read_text(encoding="utf-8")
+    expected = clean.replace("项目期: 2024年\n", "项目起至: '2024年'   # 拼错的键\n")
+    messy = expected.replace("实施单位: 银川市政务服务热线中心\n", "").replace(
+        "表样: yinchuan-2024\n", "表样: yinchuan-2024\n实施单位: 银川市政务服务热线中心\n")  # 实施单位 out of place
+    assert messy != expected
+    path = root / "projects/2024/政务服务热线运行经费.yaml"
+    path.write_text(messy, encoding="utf-8")
+    git(root, env, "add", "-A")
+    for attempt in ("first", "again"):
+        done = commit(root, env, attempt)
+        output = done.stdout + done.stderr
+        assert done.returncode != 0, output
+        assert "[fmt.unknown-key] 申报表中的“项目起至”不是表样的键" in output and "是不是“项目期”？" in output
+        assert path.read_text(encoding="utf-8") == expected  # 实施单位 sorted; 项目起至 still after 项目属性, as typed
+        git(root, env, "add", "-A")
+    assert "projects/2024/政务服务热线运行经费.yaml" not in committed_files(root, env)
+
+    path.write_text(expected.replace("项目起至: '2024年'   # 拼错的键", "项目期: 2024年"), encoding="utf-8")
+    git(root, env, "add", "-A")
+    done = commit(root, env, "fixed")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert path.read_bytes() == CLEAN.read_bytes()
+
+
 # --- the example workflow ---------------------------------------------------------------------------------
 
 def workflow_commands() -> list[str]:

@@ -1,4 +1,4 @@
-"""Find the filing files named on the command line."""
+"""Find the filing files named on the command line, and the other filings of their repository."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 SUFFIXES = (".yaml", ".yml")
+PROJECTS = "projects"  # the folder of a filings repository that holds the filings, by year
 
 
 def _walk(folder: str) -> list[str]:
@@ -65,3 +66,35 @@ def escapes_through_link(path: Path, inside: Path) -> bool:
     elsewhere is the user's own choice, not a link planted in a repository."""
     real = path.resolve()
     return real != Path(os.path.normpath(path.absolute())) and not real.is_relative_to(inside.resolve())
+
+
+def repository_root(here: Path | None = None) -> Path | None:
+    """The filings repository the current folder belongs to: the current folder when it holds a projects/
+    folder, else the top of the git work tree it is in (the folder with `.git`) when that one does.
+    Never any folder above the work tree: a home folder may well hold a projects/ folder of another kind."""
+    here = here or Path.cwd()
+    if (here / PROJECTS).is_dir():
+        return here
+    top = next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), None)
+    return top if top is not None and (top / PROJECTS).is_dir() else None
+
+
+def other_filings(paths: list[Path]) -> list[Path]:
+    """Every filing under the repository's projects/ folder (see repository_root) that is not one of `paths`,
+    when one of `paths` is in that folder: what the rules across files compare the given files with (a
+    commit hook is given only the staged files). Named as `jixiao check` run here names them, so that
+    the check cache knows them."""
+    root = repository_root()
+    if root is None:
+        return []
+    inside = os.path.join(root, PROJECTS) + os.sep
+    if not any(os.path.abspath(path).startswith(inside) for path in paths):
+        return []
+    folder = os.path.relpath(inside)
+    names = sorted(_walk(folder))
+    if folder.startswith(os.pardir):  # run from inside projects/: 2024/x.yaml rather than ../2024/x.yaml
+        names = [os.path.relpath(name) for name in names]
+    named = {os.fspath(path) for path in paths}
+    names = [name for name in names if name not in named]  # all of them for `jixiao check`: no need to resolve
+    given = {os.path.abspath(path) for path in paths} if names else set()
+    return [Path(name) for name in names if os.path.abspath(name) not in given]

@@ -1,21 +1,26 @@
 """`jixiao fmt`: rewrite a filing in the canonical style, never changing a value.
 
-Canonical style: the schema modeline first; keys in the order of the form (unknown keys kept,
-after the known ones); two-space indentation; plain scalars where YAML allows them, otherwise
-double quotes; long text on one line; comments kept.
+Canonical style: the schema modeline first; keys in the order of the form; two-space indentation;
+plain scalars where YAML allows them, otherwise double quotes; long text on one line; comments kept.
+
+A key the form does not know (most often a misspelt one) is never moved and its content is not
+restyled: the known keys of its mapping are sorted among themselves, and each unknown key stays right
+after the key that preceded it in the file (at the top when nothing did). fmt reports every such key.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import ScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from ..common.findings import Finding, Severity
-from ..common.yamlio import decode, dump_text, load_document, make_yaml, plain_data
+from ..common.findings import Finding, Severity, sort_findings
+from ..common.yamlio import decode, dump_text, key_position, load_document, make_yaml, plain_data
 from ..filing.modeline import with_modeline_first
+from ..filing.validate import _suggestion as key_suggestion  # the hint check gives for the same key
 from ..forms.definition import FormDefinition
 
 
@@ -57,17 +62,25 @@ def _reattach_comments(mapping: Any) -> None:
 
 
 def _reorder(mapping: Any, order: list[str]) -> None:
-    """Move known keys into `order`, unknown keys after them in their own order (comments stay attached)."""
-    if not isinstance(mapping, dict):
-        return
+    """Sort the known keys into `order`; an unknown key moves only with the known key before it
+    (comments stay attached)."""
     _reattach_comments(mapping)
     rank = {key: index for index, key in enumerate(order)}
-    for key in sorted(mapping, key=lambda k: (rank.get(str(k), len(rank)), list(mapping).index(k))):
+    head: list = []  # unknown keys before the first known one: they stay on top
+    runs: list[list] = []  # a known key and the unknown keys that follow it
+    for key in mapping:
+        if str(key) in rank:
+            runs.append([key])
+        else:
+            (runs[-1] if runs else head).append(key)
+    runs.sort(key=lambda run: rank[str(run[0])])
+    for key in [*head, *(key for run in runs for key in run)]:
         mapping.move_to_end(key)
 
 
-def plain_strings(node: Any) -> None:
-    """Drop the typed scalar styles (quotes, folded and literal blocks): the emitter re-decides them."""
+def plain_strings(node: Any, keep: frozenset[tuple[int, Any]] = frozenset()) -> None:
+    """Drop the typed scalar styles (quotes, folded and literal blocks): the emitter re-decides them.
+    Entries in `keep` (id of the mapping, key) are left as typed, with everything under them."""
     if isinstance(node, dict):
         items = node.items()
     elif isinstance(node, list):
@@ -75,28 +88,97 @@ def plain_strings(node: Any) -> None:
     else:
         return
     for key, value in list(items):
+        if (id(node), key) in keep:
+            continue
         if isinstance(value, ScalarString):
             node[key] = str(value)
         else:
-            plain_strings(value)
+            plain_strings(value, keep)
+
+
+@dataclass(frozen=True)
+class KnownKeys:
+    """A mapping of a filing whose keys the form defines."""
+
+    mapping: Any
+    where: str  # how a message names it: 申报表, or “项目资金”
+    order: list[str]  # the form's keys, in the form's order
+    aliases: dict[str, str]  # other offices' names for them (for a hint)
+    ordered: bool  # whether fmt sorts it (the 一级 and 二级 of an as-filed form are printed as filed)
+
+
+def known_mappings(data: Any, form: FormDefinition) -> Iterator[KnownKeys]:
+    """Every mapping of the filing that fmt sorts or whose keys the form fixes."""
+    if not isinstance(data, dict):
+        return
+    fields = [*form.fields, *form.goals, *((form.review.field,) if form.review else ())]
+    top_aliases = _aliases(fields) | {alias: form.funds.key for alias in form.funds.aliases}
+    yield KnownKeys(data, "申报表", list(form.top_level_keys), top_aliases, True)
+    for group in [form.funds, *(f for f in form.fields if f.items)]:
+        yield from _known(data, group.key, [item.key for item in group.items], _aliases(group.items), True)
+    ordered = form.indicators.order != "as-filed"
+    trees = [form.indicators.key] + ([form.indicators.long_term.key] if form.indicators.long_term else [])
+    for key in trees:
+        yield from _known(data, key, [level.name for level in form.levels], {}, ordered)
+        indicators = data.get(key)
+        for level in form.levels if isinstance(indicators, dict) else ():
+            names = {alias: g.name for g in level.groups for alias in g.aliases}
+            yield from _known(indicators, level.name, [g.name for g in level.groups], names, ordered)
+
+
+def _known(parent: Any, key: str, order: list[str], aliases: dict[str, str], ordered: bool) -> Iterator[KnownKeys]:
+    if isinstance(mapping := parent.get(key), dict):
+        yield KnownKeys(mapping, f"“{key}”", order, aliases, ordered)
+
+
+def _aliases(items) -> dict[str, str]:
+    return {alias: item.key for item in items for alias in item.aliases}
 
 
 def canonical_order(data: Any, form: FormDefinition | None) -> None:
-    if form is None or not isinstance(data, dict):
-        return
-    _reorder(data, list(form.top_level_keys))
-    _reorder(data.get(form.funds.key), [item.key for item in form.funds.items])
-    for group in (f for f in form.fields if f.items):
-        _reorder(data.get(group.key), [item.key for item in group.items])
-    if form.indicators.order == "as-filed":
-        return  # the filer's order of 一级 and 二级 is what the form prints
-    trees = [form.indicators.key] + ([form.indicators.long_term.key] if form.indicators.long_term else [])
-    for key in trees:
-        indicators = data.get(key)
-        _reorder(indicators, [level.name for level in form.levels])
-        if isinstance(indicators, dict):
-            for level in form.levels:
-                _reorder(indicators.get(level.name), [g.name for g in level.groups])
+    for known in known_mappings(data, form) if form is not None else ():
+        if known.ordered:
+            _reorder(known.mapping, known.order)
+
+
+def unknown_keys(data: Any, form: FormDefinition | None) -> Iterator[tuple[KnownKeys, Any]]:
+    """Each key the form does not know, with the mapping it is in."""
+    for known in known_mappings(data, form) if form is not None else ():
+        yield from ((known, key) for key in known.mapping if str(key) not in known.order)
+
+
+def unknown_key_findings(name: str, data: Any, form: FormDefinition | None) -> list[Finding]:
+    """fmt.unknown-key: a key fmt left where it was, with check's hint when it looks like a known one."""
+    findings = []
+    for known, key in unknown_keys(data, form):
+        line, col = key_position(known.mapping, key)
+        message = (f"{known.where}中的“{key}”不是表样的键，fmt 没有移动它（只排列了表样中的键）；"
+                   "改正或删除后再运行 jixiao fmt") + key_suggestion(str(key), known.order, known.aliases)
+        findings.append(Finding(name, line, col, Severity.WARNING, "fmt.unknown-key", message))
+    return sort_findings(findings)
+
+
+def _typed_scalars(*nodes: Any) -> Iterator[ScalarString]:
+    """The quoted and block scalars in these nodes and everything under them, keys too."""
+    for node in nodes:
+        if isinstance(node, ScalarString):
+            yield node
+        elif isinstance(node, dict):
+            yield from _typed_scalars(*node.keys(), *node.values())
+        elif isinstance(node, list):
+            yield from _typed_scalars(*node)
+
+
+def _keeping_styles(emitter: type, kept: set[int]) -> type:
+    """The canonical emitter, except that the scalars in `kept` (by id: the emitter is handed the very
+    objects of the tree) are written in the style they were typed in, as YAML's own emitter does."""
+    class KeepingEmitter(emitter):
+        def choose_scalar_style(self) -> Any:
+            if id(self.event.value) in kept:
+                return super(emitter, self).choose_scalar_style()
+            return super().choose_scalar_style()
+
+    return KeepingEmitter
 
 
 def _first_difference(before: Any, after: Any, path: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -112,9 +194,12 @@ def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefini
     yaml = make_yaml()
     document = load_document(name, text.encode("utf-8"), yaml)
     data = document.data
-    form = forms.get(str(data.get("表样"))) if isinstance(data, dict) else None
+    form = _form_of(data, forms)
+    unknown = [(known.mapping, key) for known, key in unknown_keys(data, form)]
     canonical_order(data, form)
-    plain_strings(data)
+    plain_strings(data, keep=frozenset((id(mapping), key) for mapping, key in unknown))
+    typed = {id(scalar) for mapping, key in unknown for scalar in _typed_scalars(key, mapping[key])}
+    yaml.Emitter = _keeping_styles(yaml.Emitter, typed)
     formatted = with_modeline_first(dump_text(data, yaml), modeline)
     before = plain_data(load_document(name, text.encode("utf-8")).data)
     after = plain_data(load_document(name, formatted.encode("utf-8")).data)
@@ -127,16 +212,35 @@ def format_text(name: str, text: str, modeline: str, forms: dict[str, FormDefini
     return formatted
 
 
-def format_file(name: str, raw: bytes, modeline: str, forms: dict[str, FormDefinition], schema: dict) -> tuple[str, str]:
-    """(the file's text, its canonical text). A file `jixiao check` rejects when reading it or against
-    the schema is not formatted (FormatRefused with check's findings): what such a file means is not
-    settled yet (a misspelt key would be moved to the end as an unknown one), and fmt promises to keep
-    every value as check reads it, which it can only verify for a file check reads."""
+def format_file(name: str, raw: bytes, modeline: str, forms: dict[str, FormDefinition], schema: dict, *,
+                rewrite: bool = True) -> tuple[str, str, list[Finding]]:
+    """(the file's text, its canonical text, the keys the form does not know as fmt.unknown-key, located in
+    the canonical text when the file is to be rewritten with it, else in the file as it is).
+
+    A file `jixiao check` rejects when reading it or against the schema is not formatted (FormatRefused
+    with check's findings): fmt promises to keep every value as check reads it, which it can only verify
+    for a file check reads. Two schema errors do not stop it, since they do not change what the other
+    keys mean: an unknown key (left where it is and reported) and a missing required key."""
     from ..filing.validate import schema_findings, text_findings
 
     text = decode(name, raw)
     document = load_document(name, raw)
-    errors = [f for f in schema_findings(document, schema) + text_findings(document) if f.severity is Severity.ERROR]
+    unknown = unknown_key_findings(name, document.data, _form_of(document.data, forms))
+    at_unknown = {(f.line, f.col) for f in unknown}
+    errors = [
+        f for f in schema_findings(document, schema) + text_findings(document)
+        if f.severity is Severity.ERROR and f.rule != "schema.required" and (f.line, f.col) not in at_unknown
+    ]
     if errors:
-        raise FormatRefused(f"{name}: jixiao check 不接受这个文件（见上面的错误），没有格式化；fmt 只改写 check 能读取并通过 schema 的文件，请先改正", errors)
-    return text, format_text(name, text, modeline, forms)
+        raise FormatRefused(
+            f"{name}: jixiao check 不接受这个文件（见上面的错误），没有格式化；"
+            "fmt 只改写 check 能读取并通过 schema 的文件（不认识的键和缺少的必填项除外），请先改正", errors)
+    formatted = format_text(name, text, modeline, forms)
+    if unknown and rewrite and formatted != text:
+        data = load_document(name, formatted.encode("utf-8")).data
+        unknown = unknown_key_findings(name, data, _form_of(data, forms))
+    return text, formatted, unknown
+
+
+def _form_of(data: Any, forms: dict[str, FormDefinition]) -> FormDefinition | None:
+    return forms.get(str(data.get("表样"))) if isinstance(data, dict) else None

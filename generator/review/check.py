@@ -127,12 +127,18 @@ def read_source(path: Path | str) -> tuple[str, bytes | None, Checked | None]:
 
 
 def check_files(paths: list[Path], config: Config | None = None, *, cache: CheckCache | None = None,
-                jobs: int = 1) -> tuple[list[Finding], list[Summary]]:
-    """`jixiao check`: every file, unchanged ones (the same bytes) from the cache, the rest in `jobs` processes."""
+                jobs: int = 1, context: list[Path] = ()) -> tuple[list[Finding], list[Summary]]:
+    """`jixiao check`: every file, unchanged ones (the same bytes) from the cache, the rest in `jobs` processes.
+
+    `context` (other filings of the repository, see discover.other_filings) is checked the same way, only
+    for the rules across files: what is found in a context file itself is not reported, what the rules
+    across files find is reported only on `paths` (a staged copy of a 项目名称 gets the error)."""
+    given = {display_name(path) for path in paths}
+    context = [path for path in context if display_name(path) not in given]  # a file is never its own duplicate
     results: dict[str, Checked] = {}
     pending: list[tuple[str, bytes]] = []
     digests: dict[str, str] = {}
-    for path in paths:
+    for path in [*paths, *context]:
         name, raw, failed = read_source(path)
         if failed is not None:
             results[name] = failed
@@ -155,7 +161,8 @@ def check_files(paths: list[Path], config: Config | None = None, *, cache: Check
             cache.put(name, digests[name], results[name])
         cache.save()
     ordered = [results[display_name(path)] for path in paths]
-    return conclude(ordered, config, problems), [c.summary for c in ordered if c.summary]
+    around = [results[display_name(path)] for path in context]
+    return conclude(ordered, config, problems, around), [c.summary for c in ordered if c.summary]
 
 
 def check_sources(sources: list[tuple[str, bytes | YamlRejected]], config: Config | None = None) -> tuple[list[Finding], list[Filing]]:
@@ -185,12 +192,17 @@ def own_findings(name: str, checked: Checked, config: Config | None) -> list[Fin
     return sort_findings((config or Config()).applied(apply_suppressions(name, checked.findings, checked.suppressions)))
 
 
-def conclude(checked: list[Checked], config: Config | None, pack_problems: list[Finding]) -> list[Finding]:
-    """Run the rules across files, add what is wrong with the form packs, apply suppression comments
-    and the configuration."""
+def conclude(checked: list[Checked], config: Config | None, pack_problems: list[Finding],
+             context: list[Checked] = ()) -> list[Finding]:
+    """Run the rules across files (on `checked` and `context` together, reporting on `checked` only), add
+    what is wrong with the form packs, apply suppression comments and the configuration."""
     summaries = [c.summary for c in checked if c.summary]
+    across = list(run_collection_rules(summaries + [c.summary for c in context if c.summary]))
+    if context:
+        reported = {summary.path for summary in summaries}
+        across = [finding for finding in across if finding.file in reported]
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in [f for c in checked for f in c.findings] + list(run_collection_rules(summaries)) + pack_problems:
+    for finding in [f for c in checked for f in c.findings] + across + pack_problems:
         by_file[finding.file].append(finding)
     suppressions = {c.summary.path: c.suppressions for c in checked if c.summary}
     names = list(dict.fromkeys([*by_file, *suppressions]))  # a clean file may still have stale comments
