@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from ..common.yamlio import YamlRejected, load_document, value_position
-from .definition import Field, FormDefinition, FundsSpec, GroupSpec, LevelSpec
+from .definition import COLUMN_PARTS, Field, FormDefinition, FundsSpec, GroupSpec, LevelSpec
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 TEXT_TYPES = ["string", "number", "boolean", "null"]  # what an editor may infer for plain text
@@ -101,7 +101,7 @@ def _money(field: Field, funds: FundsSpec) -> dict:
         type=["number", "string"],
         pattern=BLANK_OR_MONEY_PATTERN if funds.blank_is_zero else MONEY_PATTERN,
         patternErrorMessage=hint,
-        errorMessage=f"“{field.key}”的{hint}",
+        errorMessage=f"“{field.key}”：{hint}",
     )
 
 
@@ -109,7 +109,7 @@ def _target_hint(form: FormDefinition, group: GroupSpec) -> str:
     """What a 指标值 of this group looks like: operator, number, unit, examples; its columns."""
     spec = form.indicators
     examples = "、".join(f"`{e}`" for e in group.examples)
-    parts = [spec.part_label(part) for part in ("operator", "number", "unit") if spec.part_label(part)]
+    parts = [spec.part_label(part) for part in COLUMN_PARTS if spec.part_label(part)]
     lines = [
         f"**指标值**：{OPERATORS} + 数值 + 单位" + (f"，例如 {examples}" if examples else "") + "。"
         + ROLE_HINTS.get(group.role, ""),
@@ -134,11 +134,12 @@ def _indicator(form: FormDefinition, level: LevelSpec, group: GroupSpec) -> dict
     details = {field.key: _text(field) for field in spec.details}
     names = [*columns, *details]
     where = f"{level.name} › {group.name}【{group.requirement}】"
+    example = group.examples[0] if group.examples else "≥95%"
     return {
         # The hover of a 三级 name and of its value both show this schema (the value's).
         "title": f"三级指标（{group.name}）",
         "x-subject": "指标值",
-        "description": f"“{where}”下的一个三级指标：冒号前写指标名称，冒号后写指标值，例如“{group.examples[0] if group.examples else '≥95%'}”。",
+        "description": f"“{where}”下的一个三级指标：冒号前写指标名称，冒号后写指标值，例如“{example}”。",
         "markdownDescription": (
             f"“{where}”下的一个三级指标：冒号前写**指标名称**，冒号后写**指标值**。\n\n"
             f"{group.name}：{group.description}\n\n{_target_hint(form, group)}"
@@ -147,7 +148,7 @@ def _indicator(form: FormDefinition, level: LevelSpec, group: GroupSpec) -> dict
         "x-item-label": "栏目",
         "properties": {**columns, **details},
         "additionalProperties": False,
-        "errorMessage": f"指标值写成文字，例如“{group.examples[0] if group.examples else '≥95%'}”；写成映射时栏目只能是：{_choices(names)}",
+        "errorMessage": f"指标值写成文字，例如“{example}”；写成映射时栏目只能是：{_choices(names)}",
         # An empty mapping holds no target (an if/then, not minProperties, so that the message is Chinese).
         "if": {"type": "object", "maxProperties": 0},
         "then": {"required": [spec.value_keys[0]], "errorMessage": f"指标值不能是空映射 {{}}：直接写文字，或在映射里写“{spec.value_keys[0]}”"},
