@@ -29,6 +29,7 @@ TESTS = Path(__file__).resolve().parent
 PINNED = json.loads((TESTS / "package.json").read_text(encoding="utf-8"))["dependencies"]["yaml-language-server"]
 MODELINE = MODELINE_PREFIX + "../../schema.json"
 SCHEMA = json.loads((REPO / "schema.json").read_text(encoding="utf-8"))
+YINCHUAN = load_forms()["yinchuan-2024"]
 WAIT = 60  # seconds an answer may take before the test fails (a bound, not a measurement)
 # VS Code's settings of the YAML extension, as the server pulls them (workspace/configuration).
 SETTINGS = {
@@ -187,10 +188,12 @@ def _server_command(tmp_path_factory) -> list[str]:
     for name in ("package.json", "package-lock.json"):
         shutil.copy(TESTS / name, folder / name)
     env = {**os.environ, "npm_config_cache": str(folder / "cache"), "npm_config_update_notifier": "false"}
-    subprocess.run(
+    done = subprocess.run(
         [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=folder, env=env, check=True, capture_output=True, timeout=600,
+        cwd=folder, env=env, capture_output=True, text=True, timeout=600,
     )
+    if done.returncode:
+        pytest.fail(f"npm ci 没能安装 yaml-language-server {PINNED}（先运行 npm ci --prefix tests）：\n{done.stderr}")
     return [str(folder / "node_modules" / ".bin" / "yaml-language-server"), "--stdio"]
 
 
@@ -262,15 +265,6 @@ def _english_words(message: str) -> list[str]:
 
 
 # --- completion -----------------------------------------------------------------------------------------
-
-YINCHUAN = load_forms()["yinchuan-2024"]
-
-
-def _lines_without(*removed: str) -> list[str]:
-    lines = FILING.splitlines()
-    for line in removed:
-        lines.remove(line)
-    return lines
 
 
 @pytest.mark.parametrize(("kept_until", "blank", "expected"), [
@@ -459,34 +453,39 @@ def _expanded(snippet: str) -> str:
     return "".join(out)
 
 
+def _applied(text: str, edit: dict) -> str:
+    """The document after a completion's text edit (positions in UTF-16 units: these texts are all in the BMP)."""
+    lines = text.split("\n")
+
+    def offset(position: dict) -> int:
+        return sum(len(line) + 1 for line in lines[: position["line"]]) + position["character"]
+
+    return text[: offset(edit["range"]["start"])] + _expanded(edit["newText"]) + text[offset(edit["range"]["end"]):]
+
+
 def test_a_new_file_is_offered_one_snippet_per_form_each_a_filing_that_checks_clean(editor, workspace, capsys, monkeypatch):
-    forms = load_forms()
     text = MODELINE + "\n"
-    uri = _open(editor, workspace, text)
-    items = _completion(editor, uri, {"line": 1, "character": 0})
+    items = _completion(editor, _open(editor, workspace, text), {"line": 1, "character": 0})
     snippets = {item["label"]: item for item in items if item["label"].startswith("新建申报表：")}
+    forms = load_forms()
     assert sorted(snippets) == sorted(f"新建申报表：{form.name}" for form in forms.values())
     assert {item["label"] for item in items} - set(snippets) == {"表样", "年度"}
     monkeypatch.chdir(workspace)
-    for label, item in snippets.items():
-        assert item["insertTextFormat"] == 2 and _chinese(_documentation(item)), label
-        edit = item.get("textEdit")
-        body = _expanded(edit["newText"] if edit else item["insertText"])
-        assert "${" not in body and "\\" not in body, label
-        filing = MODELINE + "\n" + body
-        year = re.search(r"^年度: (\d{4})$", body, re.MULTILINE).group(1)
-        path = workspace / "projects" / year / f"{forms_name(label)}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(filing, encoding="utf-8")
+    for form in forms.values():
+        item = snippets[f"新建申报表：{form.name}"]
+        assert item["insertTextFormat"] == 2 and _documentation(item).startswith(f"表样 {form.id} 的示例申报表"), form.id
+        # the money items are tab stops
+        assert re.search(rf"^{form.funds.key}:\n  [^:]+: \$\{{\d+:", item["textEdit"]["newText"], re.MULTILINE), form.id
+        filing = _applied(text, item["textEdit"])
+        assert filing.startswith(f"{MODELINE}\n表样: {form.id}\n年度: "), form.id
+        year = re.search(r"^年度: (\d{4})$", filing, re.MULTILINE).group(1)
+        path = workspace / "projects" / year / f"{form.id}.yaml"
+        uri = editor.open(path, filing)
         capsys.readouterr()
         code = run(["check", str(path.relative_to(workspace)), "--format", "json", "--no-cache"])
         out = capsys.readouterr().out
-        assert (code, json.loads(out)) == (0, []), (label, out)
-        assert editor.published(_open(editor, workspace, filing, int(year))) == [], label
+        assert (code, json.loads(out)) == (0, []), (form.id, out)
+        assert editor.published(uri) == [], form.id
     # a filing with 表样 and 年度 is offered its keys, not whole filings
-    assert not any(i["label"].startswith("新建申报表") for i in _completion(
-        editor, _open(editor, workspace, "\n".join(FILING.splitlines()[:4] + [""]) + "\n"), {"line": 4, "character": 0}))
-
-
-def forms_name(label: str) -> str:
-    return re.sub(r"\W", "", label.removeprefix("新建申报表："))
+    text = "\n".join(FILING.splitlines()[:4] + [""]) + "\n"
+    assert not any(i["label"].startswith("新建申报表") for i in _completion(editor, _open(editor, workspace, text), {"line": 4, "character": 0}))
