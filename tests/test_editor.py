@@ -23,7 +23,8 @@ from generator.cli import run
 from generator.common.yamlio import load_document
 from generator.filing.modeline import MODELINE_PREFIX
 from generator.filing.validate import schema_findings
-from generator.forms.pack import load_forms
+from generator.forms.pack import load_forms, read_pack
+from generator.forms.schema import build_schema
 
 TESTS = Path(__file__).resolve().parent
 PINNED = json.loads((TESTS / "package.json").read_text(encoding="utf-8"))["dependencies"]["yaml-language-server"]
@@ -489,3 +490,14 @@ def test_a_new_file_is_offered_one_snippet_per_form_each_a_filing_that_checks_cl
     # a filing with 表样 and 年度 is offered its keys, not whole filings
     text = "\n".join(FILING.splitlines()[:4] + [""]) + "\n"
     assert not any(i["label"].startswith("新建申报表") for i in _completion(editor, _open(editor, workspace, text), {"line": 4, "character": 0}))
+
+
+def test_a_pack_without_an_example_offers_no_snippet_and_a_broken_example_no_tab_stops(tmp_path):
+    folder = tmp_path / "ningxia-2019"
+    folder.mkdir()
+    shutil.copy(REPO / "templates" / "ningxia-2019" / "form.yaml", folder / "form.yaml")
+    form = read_pack(folder / "form.yaml")
+    assert build_schema({form.id: form})["else"]["defaultSnippets"] == []
+    (folder / "example.yaml").write_text("# 注释\n表样: ningxia-2019\n年度: [2019\n$x: }\n", encoding="utf-8")
+    [snippet] = build_schema({form.id: form})["else"]["defaultSnippets"]
+    assert snippet["bodyText"] == "表样: ningxia-2019\n年度: [2019\n\\$x: }"  # as written, "$" escaped

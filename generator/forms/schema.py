@@ -37,8 +37,8 @@ FILING = "申报表"  # how check names the top-level mapping in its messages
 NEEDS = {"required": "必填：留空是错误。", "recommended": "应当填写：留空会有警告。", "optional": "可以不填。"}
 # What a target looks like in a group, by the group's requirement and role (the review rules' terms).
 REQUIREMENT_HINTS = {
-    "必填量化": "本分组必填量化：至少写一个三级指标，指标值写成“运算符 + 数值 + 单位”；不能只写文字，数字不能没有单位。",
-    "必填": "本分组必填：至少写一个三级指标；能量化的写数值和单位，不能量化的写可以检验的状态。",
+    "必填量化": "本分组必填量化：至少写一个三级指标；指标值不能只写文字，数字不能没有单位。",
+    "必填": "本分组必填：至少写一个三级指标。",
     "选填": "本分组选填：没有指标时写 {}，不要用 0、无、/ 占位。",
 }
 ROLE_HINTS = {
@@ -110,9 +110,9 @@ def _target_hint(form: FormDefinition, group: GroupSpec) -> str:
     spec = form.indicators
     examples = "、".join(f"`{e}`" for e in group.examples)
     parts = [spec.part_label(part) for part in COLUMN_PARTS if spec.part_label(part)]
+    target = f"{OPERATORS} + 数值 + 单位" if group.quantified else f"能量化的写 {OPERATORS} + 数值 + 单位，不能量化的写可以检验的状态"
     lines = [
-        f"**指标值**：{OPERATORS} + 数值 + 单位" + (f"，例如 {examples}" if examples else "") + "。"
-        + ROLE_HINTS.get(group.role, ""),
+        f"**指标值**：{target}" + (f"，例如 {examples}" if examples else "") + "。" + ROLE_HINTS.get(group.role, ""),
         REQUIREMENT_HINTS[group.requirement],
     ]
     if parts:
