@@ -14,7 +14,7 @@ from conftest import REPO
 
 SCRIPT = REPO / ".ci" / "missing-packages"
 EVERY_PACKAGE = ["git", "python3-venv", "libreoffice-writer-nogui", "libreoffice-calc-nogui", "poppler-utils", "chromium",
-                 "chromium-driver", "fontconfig", "fonts-noto-cjk"]
+                 "chromium-driver", "nodejs", "npm", "fontconfig", "fonts-noto-cjk"]
 RUNS = 20
 
 
@@ -35,7 +35,7 @@ def command(folder: Path, name: str, body: str = "") -> None:
 def installed(tmp_path) -> Path:
     """Stand-ins for every command the script looks for; fc-list lists the CJK font first and then enough
     other fonts to fill the pipe many times over, so that a reader that stops at the match kills it."""
-    for name in ("git", "python3", "soffice", "pdftotext", "chromium", "chromedriver"):
+    for name in ("git", "python3", "soffice", "pdftotext", "chromium", "chromedriver", "node", "npm"):
         command(tmp_path, name)
     (tmp_path / "libsclo.so").touch()  # Calc, beside soffice
     command(tmp_path, "fc-list", 'import sys\nsys.stdout.write("Noto Serif CJK SC\\n" + "DejaVu Sans\\n" * 200_000)')
@@ -65,6 +65,12 @@ def test_without_the_browser_only_the_browser_packages_are_missing(installed):
     assert missing_packages(str(installed)) == ["chromium"]
     (installed / "chromedriver").unlink()
     assert missing_packages(str(installed)) == ["chromium", "chromium-driver"]
+
+
+def test_without_node_only_nodejs_and_npm_are_missing(installed):
+    (installed / "node").unlink()
+    (installed / "npm").unlink()
+    assert missing_packages(str(installed)) == ["nodejs", "npm"]
 
 
 def test_this_machine_gets_the_same_answer_every_time():

@@ -39,7 +39,7 @@ def _quote(value: Any, limit: int = 40) -> str:
 
 def _subject(error: ValidationError) -> str:
     path = list(error.absolute_path)
-    title = error.schema.get("title")
+    title = error.schema.get("x-subject") or error.schema.get("title")  # x-subject: a title written for the hover
     if title:
         return f"“{title}”"
     return f"“{path[-1]}”" if path else "文件"
