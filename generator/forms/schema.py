@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from .definition import Field, FormDefinition, FundsSpec, GroupSpec, LevelSpec
+from .selfeval_schema import with_results
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 TEXT_TYPES = ["string", "number", "boolean", "null"]  # what an editor may infer for plain text
@@ -209,7 +210,7 @@ def _required(form: FormDefinition) -> list[str]:
 
 
 def render_schema(forms: dict[str, FormDefinition]) -> str:
-    return json.dumps(build_schema(forms), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(with_results(build_schema(forms), forms), ensure_ascii=False, indent=2) + "\n"
 
 
 @cache
