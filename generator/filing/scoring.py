@@ -99,7 +99,7 @@ def execution_score(budget: Decimal | None, spent: Decimal | None, points: Decim
                     items: tuple[str, ...] = ()) -> ExecutionScore:
     """执行率 = B/A; score = min(B/A, 1) × points."""
     def without(reason: str) -> ExecutionScore:
-        return ExecutionScore(budget, spent, None, points, None, reason, items)
+        return ExecutionScore(budget, spent, None, scoring.round(points), None, reason, items)
 
     if budget is None:
         return without("没有填写全年预算数，无法计算执行率")
@@ -111,7 +111,7 @@ def execution_score(budget: Decimal | None, spent: Decimal | None, points: Decim
         return without(f"全年执行数 {plain(spent)} 万元是负数")
     ratio = spent / budget
     return ExecutionScore(
-        budget, spent, scoring.round(ratio * HUNDRED), points, scoring.round(min(ratio, ONE) * points), "", items,
+        budget, spent, scoring.round(ratio * HUNDRED), scoring.round(points), scoring.round(min(ratio, ONE) * points), "", items,
     )
 
 
