@@ -181,9 +181,11 @@ def _as_quantity(value: Value) -> Quantity | None:
     return None
 
 
-def quantity_score(target: Quantity, actual: Quantity, points: Decimal, cost: bool,
+def quantity_score(target: Quantity | Timing, actual: Quantity | Timing, points: Decimal, cost: bool,
                    scoring: Scoring) -> tuple[Decimal | None, str, str, bool]:
-    """(score, method, reason, unit mismatch) of a quantified target: 正向 min(B/A,1) × 分值, 反向 min(A/B,1) × 分值."""
+    """(score, method, reason, unit mismatch) of a quantified target (or a duration): 正向 min(B/A,1) × 分值,
+    反向 min(A/B,1) × 分值."""
+    target, actual = _as_quantity(target), _as_quantity(actual)
     backward = target.operator in (LE, LT) or (not target.operator and cost) or (target.operator == EQ and target.number == 0)
     method = BACKWARD if backward else FORWARD
     factor = _unit_factor(target.unit, actual.unit)

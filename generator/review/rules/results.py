@@ -203,8 +203,8 @@ def unit(filing, form):
     Severity.WARNING,
     "指标的得分无法计算",
     "jixiao 按自评表样的规则计算得分：定量指标按比例，完成时限按是否按时，定性指标按评价档次。"
-    "无法计算时（实际完成值不是数值、定性指标没有评价档次、档次的得分要由填报人确定……）说明原因；"
-    "填报人写了“得分”时用这个得分，否则总分缺这一项。",
+    "无法计算、填报人也没有写“得分”时（实际完成值不是数值、定性指标没有评价档次、档次的得分要由填报人确定……）"
+    "说明原因，总分缺这一项；写了得分时按填报的得分计。",
 )
 def unscored(filing, form):
     card, pack = _scored(filing, form)
@@ -212,10 +212,9 @@ def unscored(filing, form):
         return
     for score in card.indicators:
         result = score.result
-        if result is None or not result.actual.strip() or score.unit_mismatch or score.computed is not None:
-            continue  # no result and unit mismatches have rules of their own
-        used = f"；按填报的得分 {plain(score.score)} 计" if score.score is not None else ""
-        yield Hit(_value_at(filing, result.path, pack.indicators.result_key("actual")), f"“{score.name}”：{score.reason}{used}")
+        if result is None or not result.actual.strip() or score.unit_mismatch or score.score is not None:
+            continue  # no result and unit mismatches have rules of their own; a stated score is the filer's call
+        yield Hit(_value_at(filing, result.path, pack.indicators.result_key("actual")), f"“{score.name}”：{score.reason}")
 
 
 @rule(
@@ -294,6 +293,8 @@ def score_differs(filing, form):
     for score in card.indicators:
         if score.method == QUALITATIVE or score.computed is None or score.stated is None or score.stated == score.computed:
             continue
+        if not Decimal(0) <= score.stated <= score.points:
+            continue  # result.score-over-points says so
         yield Hit(
             _value_at(filing, score.result.path, key),
             f"“{score.name}”填写的{key} {plain(score.stated)} 与按规则计算的 {plain(score.computed)} 不同"
