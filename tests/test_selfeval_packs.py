@@ -222,3 +222,34 @@ def test_a_broken_pairing_is_reported_at_the_target_pack(tmp_path):
             "（按二级或一级指标的 role 归入）",
     }
     assert sorted(load_forms(tmp_path / "templates")) == ["ningxia-2019", "yinchuan-2024"]  # still usable
+
+
+def test_readme_worked_example_is_current(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert run(["score", "templates/selfeval-2020/example.yaml"]) == 0
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "```text\n" + capsys.readouterr().out + "```" in readme
+    example = (TEMPLATES / "selfeval-2020" / "example.yaml").read_text(encoding="utf-8")
+    section = readme[readme.index("## 年终自评"):]
+    for line in ("    年度资金总额: {年初预算数: 80.5, 全年预算数: 80.5, 全年执行数: 78.2}",
+                 "          偏差原因分析及改进措施: 话务量高于预期，外包服务按合同增加结算；下年度按实际话务量测算。"):
+        assert line in example and line in section
+
+
+def test_header_values_come_from_the_section_or_the_filing():
+    from generator.common import resources
+    from generator.filing.results import header_values
+    from generator.forms.schema import load_schema
+    from generator.review.check import check_source
+
+    text = (TEMPLATES / "selfeval-local-2022" / "example.yaml").read_text(encoding="utf-8")
+    hunan = load_forms()["hunan-2023"]
+    checked = check_source("a.yaml", text.encode("utf-8"), load_forms(), load_schema(resources.schema_path()))
+    assert header_values(checked.filing, hunan) == {
+        "填报单位": "长沙市数据资源管理局", "项目名称": "政务数据共享平台运维经费", "主管部门": "长沙市数据资源管理局", "实施单位": "",
+        "项目类别": "信息化建设类", "项目属性": "延续项目", "项目类型": "经常性项目",
+        "填表人": "李明", "联系电话": "0731-88880000", "填报日期": "2024年1月20日",
+    }
+    without = check_source("b.yaml", text.replace("  项目属性: 延续项目\n", "").encode("utf-8"), load_forms(),
+                           load_schema(resources.schema_path()))
+    assert header_values(without.filing, hunan)["项目属性"] == ""  # hunan-2023 has no 项目属性 of its own

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..forms.definition import FormDefinition
 from ..forms.selfeval import PACK_KEY, RESULTS_KEY, SelfEvaluation
+
+if TYPE_CHECKING:
+    from .model import Filing
 
 
 @dataclass(frozen=True)
@@ -127,3 +130,19 @@ def build_results(data: dict, form: FormDefinition, pack: SelfEvaluation | None,
     return Results(
         pack, "", named, fields, money, achieved, tuple(indicators), str(section.get(pack.total_label, "") or ""),
     )
+
+
+def header_values(filing: Filing, form: FormDefinition) -> dict[str, str]:
+    """What the 自评表 prints in each of its pack's header fields: the section's value, else the filing's
+    field its `source` names (name / department / unit: the target pack's fields for them), as typed."""
+    results = filing.results
+    if results is None or results.pack is None:
+        return {}
+    roles = {"name": form.name_field, "department": form.department_field, "unit": form.unit_field}
+    values = {}
+    for spec in results.pack.fields:
+        source = results.pack.sources.get(spec.key, "")
+        own = results.fields.get(spec.key, "")
+        taken = filing.fields.get(roles.get(source, source), "") if source else ""
+        values[spec.key] = taken if source in roles else own if own.strip() or not source else taken
+    return values
