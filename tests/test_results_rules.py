@@ -1,5 +1,5 @@
 """The review rules on year-end results (review/rules/results.py): each one's trigger, at its line, and a
-near miss that stays silent. The base is the clean example templates/selfeval-2020/example.yaml."""
+near miss that stays silent. The base is the clean example templates/selfeval-2020/example-with-results.yaml."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from generator.forms.pack import load_forms
 from generator.forms.schema import load_schema
 from generator.review.check import check_source
 
-EXAMPLE = (REPO / "templates" / "selfeval-2020" / "example.yaml").read_text(encoding="utf-8")
+EXAMPLE = (REPO / "templates" / "selfeval-2020" / "example-with-results.yaml").read_text(encoding="utf-8")
 NO_TOTAL = EXAMPLE.replace("  总分: 83.93\n", "")
 
 

@@ -29,7 +29,7 @@ from generator.review.check import check_source
 
 PACK = load_self_evaluations()["selfeval-2020"]
 TWO = Scoring(2, "half-up")
-EXAMPLE = (REPO / "templates" / "selfeval-2020" / "example.yaml").read_text(encoding="utf-8")
+EXAMPLE = (REPO / "templates" / "selfeval-2020" / "example-with-results.yaml").read_text(encoding="utf-8")
 
 
 # -- spreading the weights ----------------------------------------------------------------------------

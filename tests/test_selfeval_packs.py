@@ -52,17 +52,17 @@ def test_every_target_pack_pairs_with_a_self_evaluation_pack(form_id):
 
 @pytest.mark.parametrize("pack_id", EVALUATIONS)
 def test_example_with_results_is_clean(pack_id, capsys):
-    code = run(["check", "--no-cache", "--format", "json", str(TEMPLATES / pack_id / "example.yaml")])
+    code = run(["check", "--no-cache", "--format", "json", str(TEMPLATES / pack_id / "example-with-results.yaml")])
     assert json.loads(capsys.readouterr().out) == [] and code == 0
 
 
 def test_score_text_of_the_national_example(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
-    assert run(["score", "templates/selfeval-2020/example.yaml"]) == 0
+    assert run(["score", "templates/selfeval-2020/example-with-results.yaml"]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert err == ""
-    assert lines[0] == "templates/selfeval-2020/example.yaml  政务服务热线运行经费（项目支出绩效自评表(财预〔2020〕10号)）"
+    assert lines[0] == "templates/selfeval-2020/example-with-results.yaml  政务服务热线运行经费（项目支出绩效自评表(财预〔2020〕10号)）"
     assert lines[1] == "  预算执行率：全年预算数 80.5 万元，全年执行数 78.2 万元，执行率 97.14%，分值 10.00，得分 9.71"
     assert "  产出指标 / 成本指标 / 话务外包服务费：≤42.5万元 → 45万元，反向，分值 5.00，得分 4.72" in lines
     assert "  效益指标 / 可持续影响指标 / 热线运行管理制度修订：2024年6月30日前 → 2024年7月15日，时效，分值 15.00，得分 0.00" in lines
@@ -71,7 +71,7 @@ def test_score_text_of_the_national_example(capsys, monkeypatch):
 
 def test_score_json_of_the_local_example(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
-    assert run(["score", "--format", "json", "templates/selfeval-local-2022/example.yaml"]) == 0
+    assert run(["score", "--format", "json", "templates/selfeval-local-2022/example-with-results.yaml"]) == 0
     [record] = json.loads(capsys.readouterr().out)
     # 预算执行 20: 34.2 / 36 = 95% → 19; 产出 40 over 4; 效益 30 over 社会效益 and 可持续影响 (13.5 = 27/30 × 15, and a
     # band score of 10 stated inside 50%–80% of 15); 满意度 10 (filed under 效益, weighted by its 二级's role)
@@ -111,7 +111,7 @@ def test_score_bad_input(tmp_path, capsys, monkeypatch):
 
 def test_score_with_errors_in_the_results(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    text = (TEMPLATES / "selfeval-2020" / "example.yaml").read_text(encoding="utf-8")
+    text = (TEMPLATES / "selfeval-2020" / "example-with-results.yaml").read_text(encoding="utf-8")
     Path("a.yaml").write_text(text.replace("  总分: 83.93\n", "  总分: 90\n"), encoding="utf-8")
     assert run(["score", "a.yaml"]) == 1
     out, err = capsys.readouterr()
@@ -226,10 +226,10 @@ def test_a_broken_pairing_is_reported_at_the_target_pack(tmp_path):
 
 def test_readme_worked_example_is_current(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
-    assert run(["score", "templates/selfeval-2020/example.yaml"]) == 0
+    assert run(["score", "templates/selfeval-2020/example-with-results.yaml"]) == 0
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "```text\n" + capsys.readouterr().out + "```" in readme
-    example = (TEMPLATES / "selfeval-2020" / "example.yaml").read_text(encoding="utf-8")
+    example = (TEMPLATES / "selfeval-2020" / "example-with-results.yaml").read_text(encoding="utf-8")
     section = readme[readme.index("## 年终自评"):]
     for line in ("    年度资金总额: {年初预算数: 80.5, 全年预算数: 80.5, 全年执行数: 78.2}",
                  "          偏差原因分析及改进措施: 话务量高于预期，外包服务按合同增加结算；下年度按实际话务量测算。"):
@@ -242,7 +242,7 @@ def test_header_values_come_from_the_section_or_the_filing():
     from generator.forms.schema import load_schema
     from generator.review.check import check_source
 
-    text = (TEMPLATES / "selfeval-local-2022" / "example.yaml").read_text(encoding="utf-8")
+    text = (TEMPLATES / "selfeval-local-2022" / "example-with-results.yaml").read_text(encoding="utf-8")
     hunan = load_forms()["hunan-2023"]
     checked = check_source("a.yaml", text.encode("utf-8"), load_forms(), load_schema(resources.schema_path()))
     assert header_values(checked.filing, hunan) == {

@@ -11,6 +11,7 @@ from ...filing.results import parse_decimal
 from ...filing.scoring import QUALITATIVE, Scorecard, plain, score_filing
 from ...forms.definition import FormDefinition
 from ...forms.selfeval import PACK_KEY, RESULTS_KEY
+from ...forms.selfeval_pack import uncovered
 from . import Hit, rule
 
 _LAST: list = [None, None]  # (filing, its scorecard): every rule of this module scores the same filing
@@ -334,6 +335,8 @@ def weights(filing, form):
     if card is None:
         return
     position = filing.at(RESULTS_KEY, pack.indicators.key)
+    if message := uncovered(form, pack):  # a pack named in the section, not checked as a pairing
+        yield Hit(filing.at(RESULTS_KEY), f"{message}；这些指标不计分")
     for share in card.weights:
         weight = share.weight
         if share.indicators == 0:
