@@ -3,6 +3,7 @@ near miss that stays silent. The base is the clean example templates/selfeval-20
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import replace
 
 import pytest
@@ -235,3 +236,47 @@ def test_the_schema_checks_the_section(section, rule, said):
     checked = check_source("a.yaml", text.encode("utf-8"), load_forms(), load_schema(resources.schema_path()))
     errors = [f for f in checked.findings if f.rule.startswith("schema.")]
     assert errors and errors[0].rule == rule and said in errors[0].message and errors[0].line > line_of(text, "自评:", "表样")
+
+
+def test_weights_of_a_named_pack_that_leaves_indicators_out():
+    from generator.review.rules import run_filing_rules
+
+    form = load_forms()["yinchuan-2024"]
+    checked = check_source("a.yaml", NO_TOTAL.encode("utf-8"), load_forms(), load_schema(resources.schema_path()))
+    results = checked.filing.results
+    narrow = replace(results.pack, weights=results.pack.weights[:2])  # no weight takes 满意度指标
+    filing = replace(checked.filing, results=replace(results, pack=narrow))
+    found = [(f.line, f.message) for f in run_filing_rules(filing, form) if f.rule == "result.weights"]
+    assert found == [
+        (line_of(NO_TOTAL, "自评:", "绩效指标:"), "自评表样“selfeval-2020”的分值（weights）没有覆盖这些指标：满意度指标/服务对象满意度指标"
+                                                   "（按二级或一级指标的 role 归入）；这些指标不计分"),
+    ]
+
+
+# Each rule on results and the test that asserts its trigger (test_rules.py counts these as covered).
+TRIGGERS = {
+    "result.pack": test_pack_missing,
+    "result.actual-missing": test_actual_missing_for_a_target_without_result,
+    "result.unknown-indicator": test_unknown_indicator_with_a_hint,
+    "result.goal-missing": test_goal_missing,
+    "result.money-missing": test_money_missing,
+    "result.over-budget": test_over_budget_and_its_near_miss,
+    "result.rate-over": test_rate_over_and_its_near_miss,
+    "result.unit": test_unit_and_its_near_miss,
+    "result.unscored": test_unscored_and_its_near_miss,
+    "result.score-over-points": test_score_over_points_and_its_near_miss,
+    "result.score-outside-band": test_score_outside_band_and_its_near_miss,
+    "result.band-differs": test_band_differs_and_its_near_miss,
+    "result.score-differs": test_score_differs_and_its_near_miss,
+    "result.reason-missing": test_reason_missing_and_its_near_miss,
+    "result.weights": test_weights_filed_above_the_weight,
+    "result.total-differs": test_total_differs_and_its_near_misses,
+}
+
+
+def test_every_result_rule_has_a_trigger_test():
+    from generator.review.rules import REGISTRY
+
+    assert set(TRIGGERS) == {rule_id for rule_id in REGISTRY if rule_id.startswith("result.")}
+    for rule_id, test in TRIGGERS.items():
+        assert f'"{rule_id}"' in inspect.getsource(test), rule_id
