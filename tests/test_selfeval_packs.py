@@ -253,3 +253,36 @@ def test_header_values_come_from_the_section_or_the_filing():
     without = check_source("b.yaml", text.replace("  项目属性: 延续项目\n", "").encode("utf-8"), load_forms(),
                            load_schema(resources.schema_path()))
     assert header_values(without.filing, hunan)["项目属性"] == ""  # hunan-2023 has no 项目属性 of its own
+
+
+def test_schema_offers_the_section_to_the_editor():
+    schema = json.loads((REPO / "schema.json").read_text(encoding="utf-8"))
+    [branch] = [b["then"] for b in schema["allOf"] if b["if"]["properties"]["表样"]["const"] == "yinchuan-2024"]
+    assert "自评" in branch["propertyNames"]["enum"] and "自评" not in load_forms()["yinchuan-2024"].top_level_keys
+    section = branch["properties"]["自评"]
+    assert list(section["properties"]) == ["表样", "项目资金", "实际完成情况", "绩效指标", "总分"]
+    assert section["properties"]["表样"]["enum"] == EVALUATIONS
+    money = section["properties"]["项目资金"]["properties"]
+    assert list(money) == ["年度资金总额", "财政拨款", "其他资金"]
+    assert list(money["财政拨款"]["properties"]) == ["年初预算数", "全年预算数", "全年执行数"]
+    levels = section["properties"]["绩效指标"]
+    assert levels["propertyNames"]["enum"] == ["产出指标", "效益指标", "满意度指标"]
+    result = levels["properties"]["产出指标"]["properties"]["数量指标"]["additionalProperties"]
+    assert list(result["properties"]) == ["实际完成值", "偏差原因分析及改进措施", "分值", "得分", "评价档次"]
+    assert result["properties"]["评价档次"]["enum"] == ["", "达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差"]
+    # the local pack's own fields, for a section that names it
+    [local] = [b["then"] for b in section["allOf"] if b["if"].get("properties", {}).get("表样", {}).get("const") == "selfeval-local-2022"]
+    assert local["properties"]["项目类别"]["enum"] == ["", "专项业务类", "工程建设类", "信息化建设类", "其他类"]
+
+
+@pytest.mark.parametrize("pack_id", EVALUATIONS)
+def test_examples_are_valid_for_an_editor_that_reads_yaml_types(pack_id):
+    """An editor loads `80.5` as a number: the section's schema accepts that too."""
+    from jsonschema import Draft7Validator
+    from ruamel.yaml import YAML
+
+    schema = json.loads((REPO / "schema.json").read_text(encoding="utf-8"))
+    text = (TEMPLATES / pack_id / "example-with-results.yaml").read_text(encoding="utf-8")
+    data = json.loads(json.dumps(YAML(typ="safe", pure=True).load(text), default=str))
+    assert isinstance(data["自评"]["项目资金"][next(iter(data["自评"]["项目资金"]))]["全年预算数"], (int, float))
+    assert list(Draft7Validator(schema).iter_errors(data)) == []

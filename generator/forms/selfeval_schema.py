@@ -135,14 +135,12 @@ def section_schema(form: FormDefinition, packs: dict[str, SelfEvaluation]) -> di
     ids = sorted(packs)
     default = packs.get(form.self_evaluation)
     built = {pack_id: section_properties(form, pack, ids) for pack_id, pack in packs.items()}
+    # Completion offers the paired pack's keys; a key another pack defines differently gets only its title
+    # here (each pack's branch below validates it).
     properties: dict = {}
-    for pack_id in ([default.id] if default else []) + ids:
-        for key, schema in built[pack_id].items():
-            if key in properties:
-                continue
-            same = all(built[other].get(key, schema) == schema for other in ids)
-            summary = {k: schema[k] for k in ("title", "description") if k in schema}
-            properties[key] = schema if same else summary
+    for key, schema in built[default.id if default else ids[0]].items():
+        same = all(built[other].get(key, schema) == schema for other in ids)
+        properties[key] = schema if same else {k: schema[k] for k in ("title", "description") if k in schema}
     branches = [
         {
             "if": {"properties": {PACK_KEY: {"const": pack_id}}, "required": [PACK_KEY]},
