@@ -242,12 +242,12 @@ def _rule_score(target_text: str, result: IndicatorResult | None, points: Decima
                 year: int) -> tuple[Decimal | None, str, str, bool]:
     """(computed, method, reason, unit mismatch) of one indicator."""
     actual_text = result.actual if result else ""
-    stated = parse_decimal(result.score) if result and result.score.strip() else None
+    stated = parse_decimal(result.score) if result and result.score.strip() else None  # inside a band, it is the score
     band = pack.band(result.band) if result and result.band.strip() else None
     target = parse_value(target_text)
     quantity = _as_quantity(target)
     method = QUALITATIVE
-    if quantity is not None or (isinstance(target, Timing) and target.kind in ("date", "month") and target.month):
+    if quantity is not None or (isinstance(target, Timing) and target.kind in ("date", "month")):
         if not actual_text.strip():
             method = DEADLINE if quantity is None else (BACKWARD if quantity.operator in (LE, LT) else FORWARD)
             return None, method, "没有填写实际完成值", False
@@ -318,14 +318,10 @@ def score_filing(filing: Filing, form: FormDefinition) -> Scorecard | None:
         computed = None if computed is None else pack.scoring.round(computed)
         stated = parse_decimal(result.score) if result and result.score.strip() else None
         usable = stated if stated is not None and ZERO <= stated <= points[index] else None
-        band = result.band if result else ""
-        if method == QUALITATIVE and computed is not None and stated is not None:
-            counted = computed  # a stated score inside the band is the computed one
-        else:
-            counted = computed if computed is not None else usable
         scores.append(IndicatorScore(
             group.level, group.name, indicator.name, indicator.value, result.actual if result else "",
-            points[index], given[index][1], method, computed, stated, counted, band, reason, mismatch, result,
+            points[index], given[index][1], method, computed, stated, computed if computed is not None else usable,
+            result.band if result else "", reason, mismatch, result,
         ))
     targets = {(g.level, g.name, i.name) for g, i, *_ in rows}
     unmatched = tuple(r for r in results.indicators if r.key not in targets)

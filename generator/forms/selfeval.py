@@ -54,10 +54,6 @@ class FundsGrid:
     def amount_key(self, role: str) -> str:
         return next((c.key for c in self.columns if c.role == role), "")
 
-    @property
-    def amount_keys(self) -> tuple[str, ...]:
-        return tuple(c.key for c in self.columns if c.show == "amount")
-
 
 @dataclass(frozen=True)
 class GoalRow:

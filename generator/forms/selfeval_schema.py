@@ -126,7 +126,7 @@ def section_properties(form: FormDefinition, pack: SelfEvaluation, packs: list[s
     )
     properties[pack.indicators.key] = _indicators(form, pack)
     properties[pack.total_label] = _points(pack.total_label, "填报人给出的总分；jixiao 按规则计算并比较。", ("92.5",))
-    return properties
+    return {key: properties[key] for key in pack.section_keys}
 
 
 def section_schema(form: FormDefinition, packs: dict[str, SelfEvaluation]) -> dict:
