@@ -267,7 +267,9 @@ def test_schema_offers_the_section_to_the_editor():
     assert list(money["财政拨款"]["properties"]) == ["年初预算数", "全年预算数", "全年执行数"]
     levels = section["properties"]["绩效指标"]
     assert levels["propertyNames"]["enum"] == ["产出指标", "效益指标", "满意度指标"]
-    result = levels["properties"]["产出指标"]["properties"]["数量指标"]["additionalProperties"]
+    reference = levels["properties"]["产出指标"]["properties"]["数量指标"]["additionalProperties"]["$ref"]
+    assert reference == "#/definitions/self-evaluation-result-selfeval-2020"  # both packs' results look alike: one definition
+    result = schema["definitions"][reference.rsplit("/", 1)[1]]
     assert list(result["properties"]) == ["实际完成值", "偏差原因分析及改进措施", "分值", "得分", "评价档次"]
     assert result["properties"]["评价档次"]["enum"] == ["", "达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差"]
     # the local pack's own fields, for a section that names it

@@ -13,6 +13,7 @@ from .selfeval import PACK_KEY, RESULTS_KEY, SOURCES, SelfEvaluation
 TEXT_TYPES = ["string", "number", "boolean", "null"]  # as forms/schema.py: what an editor may infer for text
 BLANK_OR_MONEY_PATTERN = r"^([+-]?[0-9]+(\.[0-9]+)?(万元|万)?)?(?!\n)$"
 BLANK_OR_POINTS_PATTERN = r"^([0-9]+(\.[0-9]+)?)?(?!\n)$"
+DEFINITION = "self-evaluation-result-"  # + pack id: the schema of one indicator's result, under "definitions"
 
 
 def _points(title: str, description: str, examples: tuple[str, ...] = ("10", "8.5")) -> dict:
@@ -80,8 +81,25 @@ def _result(pack: SelfEvaluation) -> dict:
     }
 
 
-def _indicators(form: FormDefinition, pack: SelfEvaluation) -> dict:
+def definitions(packs: dict[str, SelfEvaluation]) -> dict[str, str]:
+    """The name under "definitions" of each pack's result schema: packs whose schemas are the same share one."""
+    names: dict[str, str] = {}
+    seen: list[tuple[dict, str]] = []
+    for pack_id in sorted(packs):
+        schema = _result(packs[pack_id])
+        names[pack_id] = next((name for other, name in seen if other == schema), f"{DEFINITION}{pack_id}")
+        seen.append((schema, names[pack_id]))
+    return names
+
+
+def _result_ref(pack: SelfEvaluation, name: str) -> dict:
+    """One indicator's result: the pack's schema, defined once in schema.json (help for the editor beside it)."""
     result = _result(pack)
+    return {"$ref": f"#/definitions/{name}", **{k: result[k] for k in ("title", "description", "examples")}}
+
+
+def _indicators(form: FormDefinition, pack: SelfEvaluation, definition: str) -> dict:
+    result = _result_ref(pack, definition)
     return {
         "title": pack.indicators.key,
         "description": "每个指标的结果，按“一级指标 → 二级指标 → 三级指标”与申报的绩效指标对应。",
@@ -108,7 +126,7 @@ def _indicators(form: FormDefinition, pack: SelfEvaluation) -> dict:
     }
 
 
-def section_properties(form: FormDefinition, pack: SelfEvaluation, packs: list[str]) -> dict:
+def section_properties(form: FormDefinition, pack: SelfEvaluation, packs: list[str], definition: str) -> dict:
     """The properties of a 自评 section scored with `pack`, in the order the 自评表 prints them."""
     properties = {
         PACK_KEY: {
@@ -124,7 +142,7 @@ def section_properties(form: FormDefinition, pack: SelfEvaluation, packs: list[s
     properties[pack.goal.key] = _text(
         pack.goal.key, f"{pack.goal.label}的实际完成情况：对照预期目标写明完成了什么。", ("全年受理群众来电12.6万件，按时办结率98.6%。",),
     )
-    properties[pack.indicators.key] = _indicators(form, pack)
+    properties[pack.indicators.key] = _indicators(form, pack, definition)
     properties[pack.total_label] = _points(pack.total_label, "填报人给出的总分；jixiao 按规则计算并比较。", ("92.5",))
     return {key: properties[key] for key in pack.section_keys}
 
@@ -134,25 +152,25 @@ def section_schema(form: FormDefinition, packs: dict[str, SelfEvaluation]) -> di
     when the section names it; the keys of the pack in use are the only ones allowed."""
     ids = sorted(packs)
     default = packs.get(form.self_evaluation)
-    built = {pack_id: section_properties(form, pack, ids) for pack_id, pack in packs.items()}
+    names = definitions(packs)
+    built = {pack_id: section_properties(form, pack, ids, names[pack_id]) for pack_id, pack in packs.items()}
     # Completion offers the paired pack's keys; a key another pack defines differently gets only its title
-    # here (each pack's branch below validates it).
+    # here. Each pack's branch validates what differs from these and names the keys it allows.
     properties: dict = {}
     for key, schema in built[default.id if default else ids[0]].items():
         same = all(built[other].get(key, schema) == schema for other in ids)
         properties[key] = schema if same else {k: schema[k] for k in ("title", "description") if k in schema}
+
+    def own(pack_id: str) -> dict:
+        differing = {k: v for k, v in built[pack_id].items() if properties.get(k) != v}
+        return {**({"properties": differing} if differing else {}), "propertyNames": {"enum": list(built[pack_id])}}
+
     branches = [
-        {
-            "if": {"properties": {PACK_KEY: {"const": pack_id}}, "required": [PACK_KEY]},
-            "then": {"properties": built[pack_id], "propertyNames": {"enum": list(built[pack_id])}},
-        }
+        {"if": {"properties": {PACK_KEY: {"const": pack_id}}, "required": [PACK_KEY]}, "then": own(pack_id)}
         for pack_id in ids
     ]
     if default:
-        branches.append({
-            "if": {"not": {"required": [PACK_KEY]}},
-            "then": {"properties": built[default.id], "propertyNames": {"enum": list(built[default.id])}},
-        })
+        branches.append({"if": {"not": {"required": [PACK_KEY]}}, "then": own(default.id)})
     return {
         "title": RESULTS_KEY,
         "description": "年终自评：项目资金的预算数和执行数、年度总体目标的实际完成情况、每个指标的实际完成值和得分（见 README“年终自评”）。",
@@ -171,6 +189,7 @@ def with_results(schema: dict, forms: dict[str, FormDefinition]) -> dict:
     packs = load_self_evaluations(next(iter(forms.values())).directory.parent) if forms else {}
     if not packs:
         return schema
+    schema.setdefault("definitions", {}).update({name: _result(packs[pack_id]) for pack_id, name in definitions(packs).items()})
     if len(forms) == 1:
         (form,) = forms.values()
         schema["properties"][RESULTS_KEY] = section_schema(form, packs)
