@@ -287,6 +287,13 @@ def test_the_section_may_name_another_pack():
     assert [f for f in checked.findings if f.rule.startswith("result.")] == []
 
 
+def test_a_blank_pack_name_is_the_pairing():
+    text = EXAMPLE.replace("自评:\n", "自评:\n  表样: ''\n")
+    card, checked = scored(text)
+    assert card.pack.id == "selfeval-2020" and card.total == D("83.93")
+    assert [f for f in checked.findings if f.rule.startswith(("result.", "schema."))] == []
+
+
 def test_without_results_there_is_no_scorecard():
     card, checked = scored(EXAMPLE[: EXAMPLE.index("自评:")])
     assert card is None and checked.filing.results is None

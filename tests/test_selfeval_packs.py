@@ -261,7 +261,7 @@ def test_schema_offers_the_section_to_the_editor():
     assert "自评" in branch["propertyNames"]["enum"] and "自评" not in load_forms()["yinchuan-2024"].top_level_keys
     section = branch["properties"]["自评"]
     assert list(section["properties"]) == ["表样", "项目资金", "实际完成情况", "绩效指标", "总分"]
-    assert section["properties"]["表样"]["enum"] == EVALUATIONS
+    assert section["properties"]["表样"]["enum"] == ["", *EVALUATIONS]
     money = section["properties"]["项目资金"]["properties"]
     assert list(money) == ["年度资金总额", "财政拨款", "其他资金"]
     assert list(money["财政拨款"]["properties"]) == ["年初预算数", "全年预算数", "全年执行数"]

@@ -131,8 +131,8 @@ def section_properties(form: FormDefinition, pack: SelfEvaluation, packs: list[s
     properties = {
         PACK_KEY: {
             "title": PACK_KEY,
-            "description": f"用哪种自评表样（不写时用“{form.self_evaluation or '表样定义里配对的自评表样'}”）。",
-            "enum": packs,
+            "description": f"用哪种自评表样（不写或留空时用“{form.self_evaluation or '表样定义里配对的自评表样'}”）。",
+            "enum": ["", *packs],
         },
     }
     for field in pack.fields:
@@ -170,7 +170,8 @@ def section_schema(form: FormDefinition, packs: dict[str, SelfEvaluation]) -> di
         for pack_id in ids
     ]
     if default:
-        branches.append({"if": {"not": {"required": [PACK_KEY]}}, "then": own(default.id)})
+        unnamed = {"anyOf": [{"not": {"required": [PACK_KEY]}}, {"properties": {PACK_KEY: {"const": ""}}}]}
+        branches.append({"if": unnamed, "then": own(default.id)})
     return {
         "title": RESULTS_KEY,
         "description": "年终自评：项目资金的预算数和执行数、年度总体目标的实际完成情况、每个指标的实际完成值和得分（见 README“年终自评”）。",
