@@ -622,6 +622,27 @@ def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | No
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="文件...")
+@click.option("--format", "output_format", type=Choice(["text", "json"]), default="text",
+              help="text（默认，每个指标一行）或 json（给工具用，数字写成文字）")
+def score(paths: tuple[Path, ...], output_format: str) -> None:
+    """计算年终自评的得分：预算执行率、每个指标的分值和得分、总分（按申报表“自评”部分和自评表样的规则）。
+
+    文件也可以是文件夹。自评结果的问题（与 check 相同的 文件:行:列 格式）写到标准错误。
+    有文件没有自评结果、无法计分、总分不完整或自评结果有“错误”级别的问题时，退出码为 1。
+    """
+    from .review.scores import FORMATS as SCORE_FORMATS
+    from .review.scores import failed, score_files
+
+    if not paths:
+        raise click.UsageError("请写出要计分的申报表文件（或文件夹），例如 jixiao score projects/2024/某项目.yaml")
+    findings, scored = score_files(_files(paths), load_config())
+    click.echo(FORMATTERS["text"](findings), nl=False, err=True)
+    click.echo(SCORE_FORMATS[output_format](scored), nl=False)
+    sys.exit(EXIT_FINDINGS if failed(findings, scored) else EXIT_CLEAN)
+
+
 def _usage_message(error: click.UsageError) -> str:
     if isinstance(error, click.NoSuchOption):
         hint = f"（是不是 {error.possibilities[0]}？）" if error.possibilities else ""

@@ -269,8 +269,8 @@ def _english_words(message: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("kept_until", "blank", "expected"), [
-    # at the top level below 项目名称: the form's other keys, none of another form's
-    ("项目名称: 热线运行经费", "", [k for k in YINCHUAN.top_level_keys if k not in ("表样", "年度", "项目名称")]),
+    # at the top level below 项目名称: the form's other keys (and the year-end 自评 section), none of another form's
+    ("项目名称: 热线运行经费", "", [*(k for k in YINCHUAN.top_level_keys if k not in ("表样", "年度", "项目名称")), "自评"]),
     ("  年度资金总额: 80", "  ", ["财政拨款", "其他资金"]),
     ("      受理来电数量: ≥12万件", "  ", ["效益指标", "满意度指标"]),  # under 绩效指标: the 一级
     ("      受理来电数量: ≥12万件", "    ", ["质量指标", "时效指标", "成本指标"]),  # under 产出指标: the 二级
@@ -344,7 +344,7 @@ BROKEN = {
         _replace("项目期: 2024年", "项目起至: 2024年"),
         [
             (("项目起至: 2024年", "项目起至"), "不是表样 yinchuan-2024 的栏目（可写：表样、年度、项目名称、主管部门及代码、实施单位、"
-             "项目属性、项目期、项目资金、年度总体目标、绩效指标、综合评定等级）；请检查错别字"),
+             "项目属性、项目期、项目资金、年度总体目标、绩效指标、综合评定等级、自评）；请检查错别字"),
             ((1, 0, 1, 1), "申报表缺少必填的“项目期”"),
         ],
     ),
@@ -501,3 +501,32 @@ def test_a_pack_without_an_example_offers_no_snippet_and_a_broken_example_no_tab
     (folder / "example.yaml").write_text("# 注释\n表样: ningxia-2019\n年度: [2019\n$x: }\n", encoding="utf-8")
     [snippet] = build_schema({form.id: form})["else"]["defaultSnippets"]
     assert snippet["bodyText"] == "表样: ningxia-2019\n年度: [2019\n\\$x: }"  # as written, "$" escaped
+
+
+# --- the year-end 自评 section ---------------------------------------------------------------------------
+
+
+RESULTS_FILING = (REPO / "templates" / "selfeval-2020" / "example-with-results.yaml").read_text(encoding="utf-8")
+
+
+def test_a_filing_with_results_is_clean_in_the_editor(editor, workspace):
+    assert editor.published(_open(editor, workspace, RESULTS_FILING)) == []
+
+
+def test_the_results_section_completes_each_key_once_with_chinese_help(editor, workspace):
+    lines = RESULTS_FILING.splitlines()
+    text = "\n".join([*lines[: lines.index("自评:") + 1], "  "]) + "\n"
+    uri = _open(editor, workspace, text)
+    items = _completion(editor, uri, {"line": text.count("\n") - 1, "character": 2})
+    labels = [item["label"] for item in items]
+    assert len(labels) == len(set(labels)) and {"项目资金", "实际完成情况", "绩效指标", "总分"} <= set(labels), labels
+    for item in items:
+        assert _chinese(_documentation(item)), item
+
+
+def test_a_misspelt_key_in_the_results_section_is_reported_in_chinese(editor, workspace):
+    text = RESULTS_FILING.replace("  实际完成情况: ", "  实际完成情况况: ", 1)
+    diagnostics = editor.published(_open(editor, workspace, text))
+    line = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("  实际完成情况况: ")))
+    assert [(_range(d)[0], d["message"].startswith("不是自评表样 selfeval-2020 的栏目")) for d in diagnostics] == [(line, True)], diagnostics
+    assert all(_chinese(d["message"]) and not _english_words(d["message"].replace("selfeval-2020", "")) for d in diagnostics)

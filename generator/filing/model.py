@@ -13,6 +13,8 @@ from typing import Any
 
 from ..common.yamlio import Document, key_position, value_position
 from ..forms.definition import FormDefinition, GroupSpec, IndicatorsSpec
+from ..forms.selfeval import PACK_KEY, RESULTS_KEY
+from .results import Results, build_results
 from .values import split_target
 
 AMOUNT_SUFFIXES = ("万元", "万")  # allowed after the digits of an amount in a 万元 field
@@ -81,6 +83,7 @@ class Filing:
     field_paths: dict[str, tuple[str, ...]] = field(repr=False)
     positions: dict[tuple, Position] = field(repr=False)  # key positions by path
     value_positions: dict[tuple, Position] = field(repr=False)
+    results: Results | None = None  # the year-end 自评 section, when the filing has one (filing/results.py)
 
     @property
     def name(self) -> str:
@@ -212,7 +215,19 @@ def build_filing(document: Document, form: FormDefinition) -> Filing:
         field_paths={spec.key: spec.path for spec in form.text_fields},
         positions=keys,
         value_positions=values,
+        results=_results(data, form),
     )
+
+
+def _results(data: Any, form: FormDefinition) -> Results | None:
+    if RESULTS_KEY not in data:
+        return None  # a filing without results is checked exactly as before
+    from ..forms.pack import self_evaluation_for
+
+    section = data[RESULTS_KEY]
+    named = str(section.get(PACK_KEY, "") or "") if isinstance(section, dict) else ""
+    pack, problem = self_evaluation_for(form, named)
+    return build_results(data, form, pack, problem)
 
 
 def ordered_groups(filing: Filing, form: FormDefinition) -> list[tuple[str, GroupSpec, Group | None, Group | None]]:

@@ -222,6 +222,7 @@ class FormDefinition:
     # ("" when the form has none): 主管部门及代码, 预算部门 ...; 实施单位 ...
     department_field: str = ""
     unit_field: str = ""
+    self_evaluation: str = ""  # the 自评 pack its filings' results are scored with (forms/selfeval.py)
     _by_key: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property

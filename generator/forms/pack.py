@@ -33,6 +33,8 @@ from .definition import (
     placeholders,
 )
 from .pack_schema import PACK_SCHEMA
+from .selfeval import KIND as SELF_EVALUATION
+from .selfeval import SelfEvaluation
 
 FORM_FILE = "form.yaml"
 RULE = "form.invalid"
@@ -274,6 +276,7 @@ def parse_form(raw: dict, located: Any, directory: Path, name: str) -> FormDefin
         label_width=float(raw.get("label_width", 22)),
         name_field=raw.get("name_field", "项目名称"),
         default=bool(raw.get("default", False)),
+        self_evaluation=raw.get("self_evaluation", ""),
     )
     fields = form.header
     form = replace(
@@ -316,13 +319,13 @@ def _inside(path: Path, directory: Path) -> bool:
         return False
 
 
-def _schema_problems(raw: Any, problems: _Problems) -> None:
+def _schema_problems(raw: Any, problems: _Problems, schema: dict = PACK_SCHEMA) -> None:
     from jsonschema import Draft7Validator
 
     if not isinstance(raw, dict):
         problems.add([], "表样定义应当是一个映射（键: 值）")
         return
-    for error in sorted(Draft7Validator(PACK_SCHEMA).iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(Draft7Validator(schema).iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
         path = list(error.absolute_path)
         where = "/".join(map(str, path)) or "顶层"
         if error.validator == "required":
@@ -340,8 +343,8 @@ def _schema_problems(raw: Any, problems: _Problems) -> None:
             problems.add(path, f"{where} 不符合要求：{error.message}")
 
 
-def read_pack(form_file: Path) -> FormDefinition:
-    """One pack, or FormError."""
+def read_pack(form_file: Path) -> FormDefinition | SelfEvaluation:
+    """One pack (a target pack, or a 自评 pack when its `kind` says so), or FormError."""
     from ruamel.yaml.error import YAMLError  # loading forms is the first use of the YAML parser
 
     name = form_file.as_posix()
@@ -358,11 +361,15 @@ def read_pack(form_file: Path) -> FormDefinition:
         raise FormError([Finding(name, line, col, Severity.ERROR, RULE, f"表样定义不是合法的 YAML：{problem}")]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise FormError([Finding(name, 1, 1, Severity.ERROR, RULE, f"表样定义无法读取：{error}")]) from None
+    if isinstance(raw, dict) and raw.get("kind") == SELF_EVALUATION:
+        from .selfeval_pack import parse_self_evaluation
+
+        return parse_self_evaluation(raw, located, form_file.parent, name)
     return parse_form(raw, located, form_file.parent, name)
 
 
 @cache
-def _read_one(directory: Path, form_id: str) -> FormDefinition | FormError:
+def _read_one(directory: Path, form_id: str) -> FormDefinition | SelfEvaluation | FormError:
     try:
         return read_pack(directory / form_id / FORM_FILE)
     except FormError as error:
@@ -376,11 +383,56 @@ def _load(directory: Path) -> tuple[dict[str, FormDefinition], tuple[Finding, ..
         result = _read_one(directory, form_file.parent.name)
         if isinstance(result, FormError):
             problems.extend(result.findings)
-        else:
+        elif isinstance(result, FormDefinition):  # 自评 packs: load_self_evaluations()
             forms[result.id] = result
+    problems.extend(_pairing_problems(directory, forms))
     if not forms and not problems:
         problems.append(Finding(directory.as_posix(), 1, 1, Severity.ERROR, RULE, f"{directory} 下没有任何表样定义（*/{FORM_FILE}）"))
     return forms, tuple(problems)
+
+
+def _pairing_problems(directory: Path, forms: dict[str, FormDefinition]) -> list[Finding]:
+    """A target pack whose `self_evaluation` names no usable 自评 pack: reported at that key (the target
+    pack itself stays usable; only its filings' results cannot be scored)."""
+    from .selfeval_pack import pairing_problem
+
+    evaluations = load_self_evaluations(directory)
+    broken = {path.parent.name for path in directory.glob(f"*/{FORM_FILE}")
+              if isinstance(_read_one(directory, path.parent.name), FormError)}
+    findings = []
+    for form in forms.values():
+        if message := pairing_problem(form, evaluations, broken):
+            name = (form.directory / FORM_FILE).as_posix()
+            located = load_document(name, (form.directory / FORM_FILE).read_bytes()).data
+            line, col = locate(located, ["self_evaluation"])
+            findings.append(Finding(name, line, col, Severity.ERROR, RULE, message))
+    return findings
+
+
+def load_self_evaluations(directory: Path | None = None) -> dict[str, SelfEvaluation]:
+    """Every healthy 自评 pack under templates/, by id (their problems are in form_problems())."""
+    directory = directory or resources.templates_dir()
+    found = {}
+    for form_file in sorted(directory.glob(f"*/{FORM_FILE}")):
+        result = _read_one(directory, form_file.parent.name)
+        if isinstance(result, SelfEvaluation):
+            found[result.id] = result
+    return found
+
+
+def self_evaluation_for(form: FormDefinition, named: str = "") -> tuple[SelfEvaluation | None, str]:
+    """The 自评 pack a filing of `form` is scored with: the one named inside its results, else the
+    target pack's pairing; or None and why not (in Chinese)."""
+    chosen = named or form.self_evaluation
+    if not chosen:
+        return None, f"表样“{form.id}”没有配对的自评表样；请在“自评”下写“表样: ”指定一个自评表样"
+    directory = form.directory.parent
+    result = _read_one(directory, chosen) if _FORM_ID.match(chosen) and (directory / chosen / FORM_FILE).is_file() else None
+    if isinstance(result, SelfEvaluation):
+        return result, ""
+    if isinstance(result, FormError):
+        return None, f"自评表样“{chosen}”的定义有误，无法计分；请先改正表样定义（见 form.invalid 的报告）"
+    return None, f"“{chosen}”不是自评表样"
 
 
 def load_forms(directory: Path | None = None) -> dict[str, FormDefinition]:
@@ -407,7 +459,7 @@ class FormShelf:
         if not _FORM_ID.match(form_id) or not (self.directory / form_id / FORM_FILE).is_file():
             return default
         result = _read_one(self.directory, form_id)
-        return default if isinstance(result, FormError) else result
+        return result if isinstance(result, FormDefinition) else default
 
     def __getitem__(self, form_id: str) -> FormDefinition:
         form = self.get(form_id)

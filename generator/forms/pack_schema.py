@@ -7,6 +7,9 @@ is reported at its line ("缺少“title”") instead of failing somewhere insid
 from __future__ import annotations
 
 from .definition import COLUMN_SHOWS, FIELD_TYPES, GROUP_ROLES, LEVEL_ROLES, NEEDS, REQUIREMENTS
+from .selfeval import AMOUNT_ROLES, RESULT_ROLES, ROUNDINGS
+from .selfeval import FUNDS_SHOWS as SELFEVAL_FUNDS_SHOWS
+from .selfeval import INDICATOR_SHOWS as SELFEVAL_INDICATOR_SHOWS
 
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": {"type": "string"}}
@@ -78,6 +81,7 @@ PACK_SCHEMA = _object({
     "years": _TEXT,
     "features": _TEXTS,
     "default": {"type": "boolean"},
+    "self_evaluation": _TEXT,
     "name_field": _TEXT,
     "department_field": _TEXT,
     "unit_field": _TEXT,
@@ -137,3 +141,52 @@ PACK_SCHEMA = _object({
         "examples": {"type": "array"},
     }, ("kind", "key")),
 }, ("id", "name", "title", "funds", "goals", "layout", "indicators"), "表样定义")
+
+
+# A 自评 pack (templates/<id>/form.yaml with `kind: self-evaluation`): see forms/selfeval.py and docs/selfeval.md.
+_SELFEVAL_FIELD = _object({**_FIELD_PROPERTIES, "source": _TEXT, "boxes": {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}}, ("key",), "自评表的表头栏目")
+_ROLES = {"type": "array", "items": {"enum": sorted({*GROUP_ROLES, *LEVEL_ROLES})}, "minItems": 1}
+SELF_EVALUATION_SCHEMA = _object({
+    "kind": {"const": "self-evaluation"},
+    "id": _TEXT,
+    "name": _TEXT,
+    "office": _TEXT,
+    "years": _TEXT,
+    "features": _TEXTS,
+    "orientation": {"enum": ["portrait", "landscape"]},
+    "title": _TEXT,
+    "year_line": _TEXT,
+    "above_grid": _object({"left": _TEXT, "right": _TEXT}),
+    "fields": {"type": "array", "items": _SELFEVAL_FIELD},
+    "layout": {"type": "array", "items": {"anyOf": [{"type": "array", "items": _TEXT, "minItems": 1}, {"enum": ["funds", "goal"]}]}, "minItems": 1},
+    "funds": _object({
+        "key": _TEXT,
+        "label": _TEXT,
+        "total_label": _TEXT,
+        "columns": {"type": "array", "minItems": 2, "items": _object({
+            "label": _TEXT, "show": {"enum": list(SELFEVAL_FUNDS_SHOWS)}, "key": _TEXT, "role": {"enum": list(AMOUNT_ROLES)},
+        }, ("show",), "项目资金的栏目")},
+    }, ("key", "label", "columns"), "项目资金"),
+    "execution": _object({"label": _TEXT, "points": _NUMBER}, ("label", "points"), "预算执行率"),
+    "goal": _object({"key": _TEXT, "label": _TEXT, "target_label": _TEXT, "actual_label": _TEXT}, ("key", "label"), "年度总体目标"),
+    "indicators": _object({
+        "key": _TEXT,
+        "label": _TEXT,
+        "level_label": _TEXT,
+        "columns": {"type": "array", "minItems": 3, "items": _object({
+            "label": _TEXT, "show": {"enum": list(SELFEVAL_INDICATOR_SHOWS)},
+        }, ("label", "show"), "指标表的栏目")},
+        "keys": _object({role: _TEXT for role in RESULT_ROLES}, (), "每个指标的结果的键"),
+    }, ("key", "label", "columns"), "绩效指标"),
+    "weights": {"type": "array", "minItems": 1, "items": _object({
+        "label": _TEXT, "roles": _ROLES, "points": _NUMBER,
+    }, ("label", "roles", "points"), "一级指标的分值")},
+    "total": _object({"label": _TEXT, "points": _NUMBER}, ("label", "points"), "总分"),
+    "bands": {"type": "array", "minItems": 1, "items": _object({
+        "label": _TEXT, "from": _NUMBER, "to": _NUMBER, "default": _NUMBER,
+    }, ("label", "from", "to"), "定性指标的评价档次")},
+    "scoring": _object({"decimals": {"type": "integer", "minimum": 0, "maximum": 6}, "rounding": {"enum": list(ROUNDINGS)}}),
+    "note": _TEXT,
+    "footer": _TEXTS,
+    "signature": _TEXTS,
+}, ("kind", "id", "name", "title", "layout", "funds", "execution", "goal", "indicators", "weights", "total", "bands"), "自评表样定义")

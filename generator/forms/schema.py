@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..common.yamlio import YamlRejected, load_document, value_position
 from .definition import COLUMN_PARTS, Field, FormDefinition, FundsSpec, GroupSpec, LevelSpec
+from .selfeval_schema import RESULTS_KEY, results_schemas
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 TEXT_TYPES = ["string", "number", "boolean", "null"]  # what an editor may infer for plain text
@@ -233,13 +234,14 @@ def _aliases(form: FormDefinition) -> dict[str, str]:
     return aliases
 
 
-def _branch(form: FormDefinition) -> dict:
-    """Everything a filing of one form may hold, applied when its 表样 names the form."""
-    keys = list(form.top_level_keys)
+def _branch(form: FormDefinition, results: dict | None) -> dict:
+    """Everything a filing of one form may hold, applied when its 表样 names the form; `results` is the
+    schema of its year-end 自评 section, when there are 自评 packs."""
+    keys = list(form.top_level_keys) + ([RESULTS_KEY] if results else [])
     return {
         "if": {"properties": {"表样": {"const": form.id}}, "required": ["表样"]},
         "then": {
-            "properties": _form_properties(form),
+            "properties": _form_properties(form) | ({RESULTS_KEY: results} if results else {}),
             "allOf": _required(FILING, _required_keys(form)),
             "propertyNames": {
                 "enum": keys, "doNotSuggest": True,
@@ -252,6 +254,7 @@ def _branch(form: FormDefinition) -> dict:
 
 def build_schema(forms: dict[str, FormDefinition]) -> dict:
     ids = sorted(forms)
+    results, definitions = results_schemas(forms)
     properties: dict = {
         "表样": {
             "title": "表样",
@@ -290,8 +293,9 @@ def build_schema(forms: dict[str, FormDefinition]) -> dict:
             "allOf": _required(FILING, ["表样", "年度"]),
             "defaultSnippets": [snippet for form_id in ids if (snippet := _snippet(forms[form_id]))],
         },
-        "allOf": [_branch(forms[form_id]) for form_id in ids],
+        "allOf": [_branch(forms[form_id], results.get(form_id)) for form_id in ids],
         "errorMessage": "申报表写成“栏目: 值”的映射，从“表样:”和“年度:”开始",
+        **({"definitions": definitions} if definitions else {}),
     }
 
 

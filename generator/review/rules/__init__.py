@@ -96,4 +96,4 @@ def run_collection_rules(summaries: list[Summary]) -> Iterator[Finding]:
                 yield _finding(rule_, summary, hit)
 
 
-from . import builtin, completeness, cost, details, funds, header, project, quantities, wording  # noqa: E402,F401  (register)
+from . import builtin, completeness, cost, details, funds, header, project, quantities, results, wording  # noqa: E402,F401  (register)
