@@ -490,7 +490,7 @@ def test_with_several_forms_an_unknown_key_is_reported_once_against_the_filings_
         ("schema.additionalProperties", 9, 1), ("schema.additionalProperties", 10, 1), ("schema.additionalProperties", 11, 1),
     ]
     by_line = {f.line: f.message for f in findings}
-    own_keys = "、".join(yinchuan.top_level_keys)
+    own_keys = "、".join([*yinchuan.top_level_keys, "自评"])  # and the year-end results
     assert all(f"（可选：{own_keys}）" in message for message in by_line.values())
     assert by_line[9].endswith("是不是“项目名称”？")
     assert by_line[10].startswith("字段“填报单位”不是申报表下的可选项")
