@@ -131,7 +131,7 @@ def parse_config(section: dict, path: Path, table: str) -> Config:
     """The settings of one table (`table` names it in messages: "[tool.jixiao] ", or "" for a file's top level)."""
     unknown = set(section) - {"disable", "severity", "default-form"}
     if unknown:
-        raise ConfigError(f"{path}：{table}中有未知的设置 {'、'.join(sorted(unknown))}（可用：disable、severity、default-form）")
+        raise ConfigError(f"{path}：{table + '中' if table else ''}有未知的设置 {'、'.join(sorted(unknown))}（可用：disable、severity、default-form）")
     default_form = section.get("default-form", "")
     if not isinstance(default_form, str):
         raise ConfigError(f"{path}：{table}default-form 应为表样名（templates/ 下的文件夹名）")
