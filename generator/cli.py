@@ -169,7 +169,7 @@ def check(paths: tuple[Path, ...], output_format: str, explain: str | None, quie
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_step_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings, count, scope))
     if output_format == "text" and not quiet:
-        click.echo(counts_line(findings, count), err=True)
+        click.echo(counts_line(findings, count) + (f"（{scope}）" if scope else ""), err=True)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_CLEAN)
 

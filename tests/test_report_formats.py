@@ -345,13 +345,21 @@ def branch(tmp_path, monkeypatch) -> Path:
     return root
 
 
-def test_changed_since_reports_only_changed_files(branch, capsys):
+def test_changed_since_reports_only_changed_files(branch, capsys, monkeypatch):
     everything = json_findings(capsys)
     assert {f["file"] for f in everything} == {f"projects/2024/{s}.yaml" for s in ("committed", "moved", "unstaged", "untouched", "new")}
     changed = json_findings(capsys, "--changed-since", "main")
+    code, out, err = jixiao(capsys, "check", "--changed-since", "main")
+    assert err.endswith("（只列出自 main 以来改动过的文件）\n")
+    assert {line.split(":")[0] for line in out.splitlines()} == {f["file"] for f in changed}
     assert changed == [f for f in everything if f["file"] != "projects/2024/untouched.yaml"]
     # the rule across files still saw the untouched filing: the new one is reported as its duplicate
     assert any(f["rule"] == "project.duplicate-name" and f["file"] == "projects/2024/new.yaml" for f in changed)
+    summary = branch.parent / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    jixiao(capsys, "check", "--format", "github", "--changed-since", "main")
+    text = summary.read_text(encoding="utf-8")
+    assert "（只列出自 main 以来改动过的文件）" in text and len(render_table(text).rows) == len(changed)
 
 
 def test_changed_since_uses_the_merge_base(branch, capsys):

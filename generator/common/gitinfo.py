@@ -106,7 +106,7 @@ def changed_since(ref: str, start: Path) -> set[str]:
     whether committed, staged or only in the working tree (a new file not yet added counts as added)."""
     root = repository_top(start)
     if root is None:
-        raise GitError(f"{start} 不在 git 仓库中，不能使用 --changed-since")
+        raise GitError(f"{start} 不在 git 仓库中")
     if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root) is None:
         raise GitError(f"修订版本“{ref}”不存在（在 CI 中检出时要取得它：例如 actions/checkout 的 fetch-depth: 0）")
     base = _git(["merge-base", ref, "HEAD"], root)
