@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,17 +15,20 @@ from .common import resources
 from .common.atomic import write_bytes_atomic, write_text_atomic
 from .common.discover import PathNotFound, escapes_through_link, filing_names, filing_paths, other_filings
 from .common.findings import FORMATTERS, Severity
+from .common.gitinfo import GitError, changed_since, repository_top
 from .common.names import safe_stem
 from .common.parallel import default_jobs
-from .common.yamlio import YamlRejected, decode, load_document
+from .common.yamlio import MAX_BYTES, YamlRejected, decode, load_document
 from .forms.pack import FormError, load_forms
 from .forms.schema import YEAR_RANGE, render_schema
 from .review.cache import CheckCache
-from .review.check import check_files, read_bytes
-from .review.config import ConfigError, load_config
+from .review.check import check_files, check_stdin, read_bytes
+from .review.config import ConfigError, load_config, load_config_file
 from .review.explain import explain_rule, rules_markdown, rules_table
+from .review.report_formats import REPORT_FORMATS, counts_line, format_report, step_summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+STDIN_NAME = "<stdin>"  # what a filing read from standard input is reported as without --stdin-filename
 
 
 class _ChineseHelp:
@@ -118,41 +123,117 @@ def _files(paths: tuple[Path, ...], listing=filing_paths) -> list:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径...]")
-@click.option("--format", "output_format", type=Choice(list(FORMATTERS)), default="text",
-              help="输出格式：text（默认，文件:行:列: 级别 [规则] 说明）、json（给工具用）、github（PR 注释）")
+@click.option("--format", "output_format", type=Choice(REPORT_FORMATS), default="text",
+              help="输出格式：text（默认，文件:行:列: 级别 [规则] 说明）、json（给工具用）、github（PR 注释）、"
+                   "sarif（GitHub 代码扫描等）、gitlab（GitLab 代码质量报告）")
 @click.option("--explain", metavar="规则", default=None, help="显示一条规则的说明，例如 --explain cost.over-funds")
+@click.option("-q", "--quiet", is_flag=True, help="只输出问题，不输出汇总行")
+@click.option("--strict", is_flag=True, help="有“警告”级别的问题时退出码也为 1")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, metavar="文件",
+              help="使用这个配置文件：pyproject.toml（其中的 [tool.jixiao]）或设置写在顶层的 .toml 文件（如 jixiao.toml）")
+@click.option("--changed-since", "changed_ref", default=None, metavar="修订版本",
+              help="只报告自与该修订版本的分叉点以来新增、修改或改名的文件的问题（含未提交的修改）；跨文件规则仍比较全部申报表")
+@click.option("--stdin-filename", default=None, metavar="文件名",
+              help="路径为“-”（从标准输入读取）时，问题报告在这个文件名下，跨文件规则用它代替磁盘上的同名文件")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="同时用几个进程（默认：CPU 核数）")
 @click.option("--no-cache", is_flag=True, help="不使用也不更新检查缓存（默认会跳过内容没有变化的文件）")
-def check(paths: tuple[Path, ...], output_format: str, explain: str | None, jobs: int | None, no_cache: bool) -> None:
+def check(paths: tuple[Path, ...], output_format: str, explain: str | None, quiet: bool, strict: bool,
+          config_path: Path | None, changed_ref: str | None, stdin_filename: str | None, jobs: int | None,
+          no_cache: bool) -> None:
     """检查申报表：YAML 语法、表样字段（schema.json）和审核规则。
 
-    路径可以是文件或文件夹，默认 projects/。有“错误”级别的问题时退出码为 1。
+    路径可以是文件或文件夹，默认 projects/；“-”表示从标准输入读取一张申报表。
+    有“错误”级别的问题时退出码为 1（加 --strict 时“警告”也算），用法或配置有误时为 2。
     规则的级别和开关在 pyproject.toml 的 [tool.jixiao] 中设置；
     在某一行末尾写 “# jixiao: ignore[规则]” 可以忽略这一行的该条问题。
     """
+    config = load_config_file(config_path) if config_path is not None else load_config()
     if explain is not None:
-        click.echo(explain_rule(explain, load_config()))
+        click.echo(explain_rule(explain, config))
         return
-    files = _files(paths)
-    findings, _ = check_files(files, load_config(), cache=None if no_cache else CheckCache(), jobs=jobs or default_jobs(),
-                              context=other_filings(files))
-    click.echo(FORMATTERS[output_format](findings), nl=False)
-    if output_format == "text":
-        counts = {s: sum(f.severity is s for f in findings) for s in Severity}
-        click.echo(
-            f"检查了 {len(files)} 个文件：{counts[Severity.ERROR]} 个错误，"
-            f"{counts[Severity.WARNING]} 个警告，{counts[Severity.INFO]} 个提示",
-            err=True,
-        )
-    sys.exit(EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN)
+    if Path("-") in paths:
+        findings, count = _check_stdin(paths, stdin_filename, config), 1
+    else:
+        if stdin_filename is not None:
+            raise click.UsageError("--stdin-filename 只能与路径“-”（从标准输入读取）一起使用")
+        files = _files(paths)
+        findings, _ = check_files(files, config, cache=None if no_cache else CheckCache(), jobs=jobs or default_jobs(),
+                                  context=other_filings(files))
+        count = len(files)
+    scope = ""
+    if changed_ref is not None:
+        findings = _changed_only(findings, changed_ref)
+        scope = f"只列出自 {changed_ref} 以来改动过的文件"
+    if output_format in ("github", "sarif", "gitlab"):
+        findings = _from_repository_root(findings)
+    click.echo(format_report(output_format, findings, config), nl=False)
+    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _append_step_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings, count, scope))
+    if output_format == "text" and not quiet:
+        click.echo(counts_line(findings, count) + (f"（{scope}）" if scope else ""), err=True)
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_CLEAN)
+
+
+def _check_stdin(paths: tuple[Path, ...], name: str | None, config) -> list:
+    """The filing on standard input, compared across files with projects/ when it is named."""
+    if len(paths) > 1:
+        raise click.UsageError("路径“-”（从标准输入读取）不能与其他路径一起使用")
+    if name is not None and not name.strip():
+        raise click.UsageError("--stdin-filename 不能为空")
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte more than a filing may have: too large is reported
+    if name is None:  # nothing says which file it is: checked on its own
+        return check_stdin(STDIN_NAME, raw, [], config)
+    return check_stdin(Path(name).as_posix(), raw, other_filings([Path(name)]), config)
+
+
+def _changed_only(findings: list, ref: str) -> list:
+    try:
+        changed = changed_since(ref, Path.cwd())
+    except GitError as error:
+        raise click.UsageError(f"--changed-since：{error}") from None
+    return [f for f in findings if _absolute(f.file) in changed]
+
+
+def _absolute(name: str) -> str:
+    """A reported file name as the absolute path git would give it (its folder's links resolved, as git's are)."""
+    path = os.path.join(os.getcwd(), name)
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+
+
+def _from_repository_root(findings: list) -> list:
+    """Findings with file names relative to the repository's root, as GitHub and GitLab resolve them."""
+    top = repository_top(Path.cwd())
+    if top is None:
+        return findings
+    prefix = os.path.relpath(os.getcwd(), top)
+    if prefix == "." or prefix.startswith(".."):
+        return findings
+    return [
+        dataclasses.replace(f, file=Path(prefix, f.file).as_posix())
+        if not os.path.isabs(f.file) and f.file != STDIN_NAME else f
+        for f in findings
+    ]
+
+
+def _append_step_summary(path: Path, markdown: str) -> None:
+    """Add to the step summary GitHub shows (the file may hold what earlier commands wrote: never replaced)."""
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(markdown)
+    except OSError as error:
+        click.echo(f"错误：无法写入 GITHUB_STEP_SUMMARY 指定的文件 {path}（{error.strerror}）", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @main.command()
 @click.option("--format", "output_format", type=Choice(["text", "markdown"]), default="text",
               help="text（默认，一条规则一行）或 markdown（docs/rules.md 的内容）")
-def rules(output_format: str) -> None:
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, metavar="文件",
+              help="按这个配置文件显示级别（同 jixiao check --config）")
+def rules(output_format: str, config_path: Path | None) -> None:
     """列出全部规则：规则 id、级别（按 pyproject.toml 的设置）和标题。"""
-    config = load_config()
+    config = load_config_file(config_path) if config_path is not None else load_config()
     click.echo(rules_markdown() if output_format == "markdown" else rules_table(config), nl=False)
 
 

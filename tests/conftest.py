@@ -54,6 +54,9 @@ def private_home(tmp_path_factory):
         patch.setenv("HOME", str(home))
         patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
         patch.setenv("JIXIAO_CACHE_DIR", str(home / ".cache" / "jixiao"))
+        # The user-level config.toml (review/config.py) is looked for here, never in the runner's own.
+        patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        patch.delenv("JIXIAO_CONFIG_DIR", raising=False)
         yield home
 
 

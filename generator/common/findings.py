@@ -57,7 +57,13 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
     return text
 
 
+_LEVEL_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
 def format_github(findings: list[Finding]) -> str:
+    """Workflow commands, errors first, then warnings, then notices: GitHub shows at most 10 annotations of
+    each level per step, and the errors are the ones that must not be lost among the warnings."""
+    findings = sorted(findings, key=lambda f: _LEVEL_ORDER[f.severity])  # stable: file order within a level
     return "".join(
         f"::{_GITHUB_LEVEL[f.severity]} file={_github_escape(f.file, property_value=True)},"
         f"line={f.line},col={f.col},title={_github_escape(f.rule, property_value=True)}"

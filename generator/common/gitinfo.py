@@ -77,3 +77,42 @@ def describe(name: str, source: Provenance) -> str:
     if not source.revision:
         return f"{name}（没有提交到 git）"
     return f"{name} @ {source.revision}" + ("（有未提交的修改）" if source.dirty else "")
+
+
+class GitError(Exception):
+    """git cannot answer what was asked; the message is for the user."""
+
+
+def repository_top(start: Path) -> Path | None:
+    """The root of the git work tree `start` is in, or None outside git."""
+    top = _git(["rev-parse", "--show-toplevel"], start)
+    return Path(top.rstrip("\n")) if top else None
+
+
+def _git_names(args: list[str], root: Path) -> list[str]:
+    """The NUL-separated file names a git command prints (names as the file system holds them)."""
+    command = [shutil.which("git") or "git", "-C", str(root), *args]
+    try:
+        done = subprocess.run(command, capture_output=True, check=False, close_fds=False)
+    except OSError as error:
+        raise GitError(f"无法运行 git：{error}") from None
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} 失败")
+    return [os.fsdecode(name) for name in done.stdout.split(b"\0") if name]
+
+
+def changed_since(ref: str, start: Path) -> set[str]:
+    """Absolute paths of the files added, modified, renamed or copied since the merge base of HEAD and `ref`,
+    whether committed, staged or only in the working tree (a new file not yet added counts as added)."""
+    root = repository_top(start)
+    if root is None:
+        raise GitError(f"{start} 不在 git 仓库中")
+    if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root) is None:
+        raise GitError(f"修订版本“{ref}”不存在（在 CI 中检出时要取得它：例如 actions/checkout 的 fetch-depth: 0）")
+    base = _git(["merge-base", ref, "HEAD"], root)
+    if not base:
+        raise GitError(f"“{ref}”与当前提交没有共同的祖先（在 CI 中检出时要取得完整历史：fetch-depth: 0）")
+    # The merge base against the working tree: commits of this branch, staged and unstaged changes.
+    names = _git_names(["diff", "--name-only", "-z", "-M", "--diff-filter=d", base.strip(), "--"], root)
+    names += _git_names(["ls-files", "--others", "--exclude-standard", "-z"], root)
+    return {os.path.normpath(os.path.join(root, name)) for name in names}

@@ -212,3 +212,18 @@ def conclude(checked: list[Checked], config: Config | None, pack_problems: list[
         for finding in apply_suppressions(name, by_file.get(name, []), suppressions.get(name, []))
     ]
     return sort_findings((config or Config()).applied(findings))
+
+
+def check_stdin(name: str, raw: bytes, context: list[Path], config: Config | None = None) -> list[Finding]:
+    """`jixiao check - --stdin-filename NAME`: the findings of the filing read from standard input, reported
+    under NAME. The rules across files compare it with the filings in `context`, in which it takes the
+    place of the file NAME (the editor's unsaved text of that file)."""
+    replaced = os.path.normpath(name)
+    sources: list[tuple[str, bytes | YamlRejected]] = []
+    for path in context:
+        other, other_raw, failed = read_source(path)
+        if failed is None and os.path.normpath(other) != replaced:  # one that cannot be read compares with nothing
+            sources.append((other, other_raw))
+    sources.append((name, raw))
+    findings, _ = check_sources(sources, config)
+    return [finding for finding in findings if finding.file == name]
