@@ -28,7 +28,21 @@ from ..common.caching import file_stat, fingerprint
 from ..common.findings import Severity
 
 MANIFEST_NAME = ".jixiao-manifest.json"
-VERSION = 3  # 3: index rows with the implementing unit, the form, money items and what the page shows
+VERSION = 4  # 3: index rows with the implementing unit, the form, money items and what the page shows; 4: 自评得分
+# A filing's 自评表 (its year-end self-evaluation) goes into a folder of its own beside the filings' outputs:
+# <年度>/自评表/<stem>-自评表.docx. Its name is as unique as the filing's own place <年度>/<stem> (which the
+# build already keeps free of clashes), and no filing's output can take it, whatever the filing is called.
+SELFEVAL_FOLDER = "自评表"
+SELFEVAL_MARK = "-自评表"  # an output suffix starting with it is the 自评表's: "-自评表.docx"
+
+
+def output_path(at: str, suffix: str) -> str:
+    """Where an output of the filing at `at` ("<年度>/<stem>") goes, relative to the output folder: `.docx`
+    → <年度>/<stem>.docx; `-自评表.docx` → <年度>/自评表/<stem>-自评表.docx."""
+    if suffix.startswith(SELFEVAL_MARK):
+        year, _, stem = at.partition("/")
+        return f"{year}/{SELFEVAL_FOLDER}/{stem}{suffix}"
+    return at + suffix
 
 _SEVERITIES = frozenset(severity.value for severity in Severity)
 
@@ -57,7 +71,7 @@ class Entry:
     at: str  # "<年度>/<stem>", relative to the output folder
     outputs: dict[str, list[int]] = field(default_factory=dict)  # relative path → [size, mtime_ns]
     # [项目名称, 年度资金总额, 三级指标数, [[line, col, severity, rule, message, shown on its page], ...],
-    #  实施单位, 表样, [[money item, amount or null], ...]]
+    #  实施单位, 表样, [[money item, amount or null], ...], 自评得分 (Summary.self_score: null, "" or a number)]
     row: list | None = None
 
     @property
@@ -71,9 +85,11 @@ _PLACE = re.compile(r"[0-9]{4}/(?!\.\.?$)[^/\\\x00]+")
 def _valid_row(row) -> bool:
     if row is None:
         return True
-    if not (type(row) is list and len(row) == 7 and type(row[0]) is str and type(row[1]) is str
+    if not (type(row) is list and len(row) == 8 and type(row[0]) is str and type(row[1]) is str
             and type(row[2]) is int and type(row[3]) is list and type(row[4]) is str and type(row[5]) is str
-            and type(row[6]) is list):
+            and type(row[6]) is list and (row[7] is None or type(row[7]) is str)):
+        return False
+    if row[7] and not Decimal(row[7]).is_finite():
         return False
     kinds = [int, int, str, str, str, bool]
     if not all(type(f) is list and [type(v) for v in f] == kinds and f[2] in _SEVERITIES for f in row[3]):
@@ -92,8 +108,9 @@ def _entry(raw) -> Entry:
     if not _PLACE.fullmatch(raw["at"]):
         raise ValueError  # every place is <年度>/<stem>: a manifest edited to point elsewhere is not trusted
     checked = {str(k): [int(v[0]), int(v[1])] for k, v in outputs.items()}
-    if any(not k.startswith(raw["at"] + ".") for k in checked):
-        raise ValueError  # outputs are always <at>.<suffix>: anything else was not written by a build
+    selfeval = output_path(raw["at"], SELFEVAL_MARK + ".")
+    if any(not (k.startswith(raw["at"] + ".") or k.startswith(selfeval)) for k in checked):
+        raise ValueError  # outputs are always <at>.<suffix> or its 自评表: anything else was not written by a build
     return Entry(raw["name"], raw["key"], raw["at"], checked, raw["row"])
 
 
