@@ -357,8 +357,8 @@ def _forms_in(year_dir: Path) -> set[str]:
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
-    """把一个年度的全部申报表复制到新年度：年度、项目期和日期顺延，清空财政部门的审核栏，保留注释；不覆盖已有文件。"""
-    from .history.scaffold import rollover_text
+    """把一个年度的全部申报表复制到新年度：年度、项目期和日期顺延，清空财政部门的审核栏，不复制年终自评（自评:），保留注释；不覆盖已有文件。"""
+    from .history.scaffold import rolled_over
 
     source_dir, target_dir = projects_dir / str(old_year), projects_dir / str(new_year)
     if old_year == new_year:
@@ -373,20 +373,24 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
     if existing:
         click.echo("错误：以下文件已经存在，没有复制任何文件：\n" + "\n".join(f"  {p}" for p in existing), err=True)
         sys.exit(EXIT_FINDINGS)
-    outputs, broken = {}, []
+    outputs, broken, without_results = {}, [], set()
     for path in sources:
         name = path.as_posix()
         try:
-            outputs[source_dir_to(target_dir, source_dir, path)] = rollover_text(
-                decode(name, read_bytes(path, name)), name, old_year, new_year, forms,
-            )
+            target = source_dir_to(target_dir, source_dir, path)
+            outputs[target], dropped = rolled_over(decode(name, read_bytes(path, name)), name, old_year, new_year, forms)
+            if dropped:
+                without_results.add(target)
         except YamlRejected as rejected:
             click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
             broken.append(name)
     for target, text in outputs.items():
         write_text_atomic(target, text)
-        click.echo(f"已创建 {target}")
+        click.echo(f"已创建 {target}" + ("（没有复制年终自评“自评:”）" if target in without_results else ""))
     click.echo(f"从 {source_dir} 复制了 {len(outputs)} 个申报表到 {target_dir}，{len(broken)} 个无法读取", err=True)
+    if without_results:
+        click.echo(f"{len(without_results)} 个申报表的年终自评（“自评:”部分）留在 {old_year} 年度，新年度只有绩效目标；"
+                   f"{new_year} 年度结束后再填写新的自评", err=True)
     sys.exit(EXIT_FINDINGS if broken else EXIT_CLEAN)
 
 
