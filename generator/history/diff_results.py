@@ -8,6 +8,7 @@ sides give the computed 执行率, its 得分, every indicator's 得分 and the 
 from __future__ import annotations
 
 from ..filing.model import Filing
+from ..filing.results import parse_decimal
 from ..filing.scoring import plain, printed_total, score_filing
 from ..forms.pack import FormShelf
 
@@ -30,12 +31,19 @@ def _filed(filing: Filing) -> dict[str, str]:
         texts[pack.goal.key] = results.achieved
     keys = pack.indicators.result_keys
     for result in results.indicators:
-        values = {"actual": result.actual, "reason": result.reason, "points": result.points, "score": result.score, "band": result.band}
+        values = {"actual": result.actual, "reason": result.reason, "points": _number(result.points),
+                  "score": _number(result.score), "band": result.band}
         texts.update({f"{result.level}/{result.group}/{result.name}/{keys[role]}": values[role]
                       for role in keys if role in result.filed})
     if results.total:
-        texts[pack.total_label] = results.total
+        texts[pack.total_label] = _number(results.total)
     return texts
+
+
+def _number(text: str) -> str:
+    """A stated 分值, 得分 or 总分 by its value (10 and 10.00 are the same score); other text as typed."""
+    value = parse_decimal(text) if text.strip() else None
+    return text if value is None else plain(value.normalize() if value != value.to_integral_value() else value.quantize(1))
 
 
 def _scores(filing: Filing, forms: FormShelf) -> dict[str, str]:

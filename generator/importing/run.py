@@ -11,9 +11,11 @@ from ..common.libreoffice import convert, find_soffice
 from ..common.names import safe_stem
 from ..filing.modeline import modeline_for
 from ..forms.definition import FormDefinition
+from ..forms.pack import load_self_evaluations
 from .docx_read import UnreadableDocument, read_document
 from .reader import ImportedForm, start_labels
 from .recognise import read_forms
+from .selfeval_import import is_selfeval, missing_fields, read_selfeval
 from .to_yaml import filing_text
 
 
@@ -90,6 +92,10 @@ def _import_document(
         outcome.messages.append(f"{document}: 错误：{str(unreadable).replace(str(readable), str(document))}")
         outcome.errors += 1
         return
+    packs = load_self_evaluations()
+    if is_selfeval(content, packs):
+        _import_selfeval(document, content, packs, forms, forced, out_dir, year, outcome)
+        return
     found, leftovers = read_forms(content, forms, forced)
     if not found:
         outcome.messages.append(f"{document}: 错误：{_not_found(forms, forced)}")
@@ -128,8 +134,26 @@ def _import_workbook(
         _write_form(document, imported, out_dir, imported.year or year, outcome)
 
 
+def _import_selfeval(
+    document: Path, content, packs, forms: list[FormDefinition], forced: bool, out_dir: Path | None, year: int | None,
+    outcome: ImportOutcome,
+) -> None:
+    """A filled 自评表: one filing with its targets and its 自评 section."""
+    read = read_selfeval(content, packs, forms, forced, document.name)
+    imported = read.imported
+    for problem in content.problems:
+        outcome.messages.append(f"{document}: 未能导入：{problem}")
+        outcome.problems += 1
+    blank = missing_fields(imported.form, imported)
+    if blank:
+        imported.notes.append(f"自评表上没有这些栏目，导入后是空的，请补充：{'、'.join(blank)}")
+    imported.notes.extend(read.notes)
+    _write_form(document, imported, out_dir, imported.year or year, outcome, read.section)
+
+
 def _write_form(
     document: Path, imported: ImportedForm, out_dir: Path | None, year: int | None, outcome: ImportOutcome,
+    results=None,
 ) -> None:
     where = f"{document}（{imported.place}）"
     if year is None:
@@ -148,6 +172,6 @@ def _write_form(
     outcome.messages.extend(f"{document}: 说明：{note}" for note in imported.notes)
     outcome.messages.extend(f"{document}: 未能导入：{problem}" for problem in imported.problems)
     outcome.problems += len(imported.problems)
-    write_text_atomic(target, filing_text(imported, year, modeline_for(target), document.name))
+    write_text_atomic(target, filing_text(imported, year, modeline_for(target), document.name, results))
     outcome.written.append(target)
     outcome.packs[target] = imported.form.id
