@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from conftest import REPO
 from lxml import etree
-from test_generated_forms import NS, W, _docx_table, _docx_text, _expanded, _html_table
+from test_generated_forms import NS, _docx_table, _docx_text, _expanded, _html_table
 
 from generator.cli import run
 from generator.common.libreoffice import find_soffice
