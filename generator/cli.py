@@ -510,13 +510,21 @@ def _source(path: Path, name: str):
 @click.option("--form", "form_id", default=None, metavar="表样", help="按哪种表样读取（默认：每张表按标题和栏目自动识别）")
 @click.option("--year", type=int, default=None, metavar="年度", help="文档里找不到年度时使用的年度")
 @click.option("--keep-going", is_flag=True, help="有无法识别的内容时也按成功退出（内容仍写在 YAML 注释里）")
-def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool) -> None:
+@click.option("--into", "into", type=click.Path(path_type=Path), default=None, metavar="申报表",
+              help="把填好的自评表写进这个已有的申报表：替换它的“自评”部分，其余内容和注释不变")
+def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool,
+            into: Path | None) -> None:
     """把已有的 Word 申报表（.docx，装了 LibreOffice 时也可以是 .doc）导入为 YAML。
 
     一个文档可以包含多张表；每张表按标题和栏目自动识别表样（或用 --form 指定），写成一个以项目名称命名的文件。
+    填好的项目支出绩效自评表导入为一个带“自评”部分的申报表；用 --into 写进已有的申报表。
     无法识别的内容会列出位置，并作为注释保留在 YAML 里；这时退出码为 1（除非 --keep-going）。
     """
     from .importing.run import import_documents
+
+    if into is not None:
+        _import_into(documents, into, out_dir, form_id, keep_going)
+        return
 
     forms = load_forms()
     if form_id is not None and form_id not in forms:
@@ -530,6 +538,29 @@ def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | No
         click.echo(f"已导入 {path}（表样 {outcome.packs[path]}）")
     failed = outcome.errors or (outcome.problems and not keep_going)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _import_into(documents: tuple[Path, ...], into: Path, out_dir: Path | None, form_id: str | None, keep_going: bool) -> None:
+    """`import 自评表.docx --into 申报表.yaml`: the results into a filing that exists."""
+    from .importing.run import import_into
+
+    if len(documents) != 1 or out_dir is not None or form_id is not None:
+        raise click.UsageError("--into 只能导入一个自评表文件，不能与 --out、--form 一起用（表样取申报表的）")
+    _refuse_outside_link(into.parent)
+    name = into.as_posix()
+    try:
+        text = decode(name, read_bytes(into, name))
+    except YamlRejected as rejected:
+        click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
+        sys.exit(EXIT_FINDINGS)
+    outcome, written = import_into(documents[0], name, text, load_forms())
+    for line in outcome.messages:
+        click.echo(line, err=True)
+    if written is None:
+        sys.exit(EXIT_FINDINGS)
+    write_text_atomic(into, written)
+    click.echo(f"已把 {documents[0]} 的自评结果写入 {into}")
+    sys.exit(EXIT_FINDINGS if outcome.problems and not keep_going else EXIT_CLEAN)
 
 
 @main.command()

@@ -168,3 +168,39 @@ def test_a_wrong_printed_score_is_named_by_its_row(tmp_path, monkeypatch, capsys
     assert row_line <= line <= row_line + 3 and lines[line - 1].strip() == "得分: 20"
     # besides: the printed 总分 adds up the wrong score
     assert [re.search(r"\[(result\.[a-z-]+)\]", f).group(1) for f in findings] == ["result.score-differs", "result.total-differs"]
+
+
+# --into: the results into the filing that already holds the targets ------------------------------
+
+
+@pytest.mark.parametrize("pack", list(EXAMPLES))
+def test_import_into_the_filing_gives_it_back_unchanged(round_trip, pack, tmp_path, monkeypatch, capsys):
+    root, _ = round_trip
+    year, stem, _, _ = EXAMPLES[pack]
+    monkeypatch.chdir(root)
+    original = Path(f"projects/{year}/{stem}.yaml")
+    text = original.read_text(encoding="utf-8")
+    targets_only = Path(f"{pack}-targets.yaml")
+    targets_only.write_text(text[: text.index("\n自评:")] + "\n", encoding="utf-8")
+    assert run(["import", f"out/{year}/自评表/{stem}-自评表.docx", "--into", str(targets_only)]) == 0
+    assert f"已把 out/{year}/自评表/{stem}-自评表.docx 的自评结果写入 {targets_only}" in capsys.readouterr().out
+    written = targets_only.read_text(encoding="utf-8")
+    assert written.startswith(text[: text.index("表样:")])  # the comments above stay
+    run(["diff", str(original), str(targets_only)])
+    assert capsys.readouterr().out.startswith("申报表没有实质变化")
+
+
+def test_import_into_names_a_target_printed_otherwise_and_refuses_other_documents(round_trip, monkeypatch, capsys):
+    root, _ = round_trip
+    monkeypatch.chdir(root)
+    text = Path("projects/2024/热线.yaml").read_text(encoding="utf-8")
+    Path("other.yaml").write_text(text.replace("坐席人员培训人次: ≥200人次", "坐席人员培训人次: ≥220人次"), encoding="utf-8")
+    assert run(["import", "out/2024/自评表/热线-自评表.docx", "--into", "other.yaml"]) == 0
+    err = capsys.readouterr().err
+    assert ("out/2024/自评表/热线-自评表.docx: 说明：表格 4 第 3 行：“坐席人员培训人次”的年度指标值印为“≥200人次”，"
+            "申报表是“≥220人次”；以申报表为准") in err
+    assert "other.yaml: 说明：原有的“自评”部分换成了 热线-自评表.docx 的内容" in err
+    before = Path("other.yaml").read_bytes()
+    assert run(["import", "out/2024/热线.docx", "--into", "other.yaml"]) == 1
+    assert "这不是项目支出绩效自评表" in capsys.readouterr().err and Path("other.yaml").read_bytes() == before
+    assert run(["import", "out/2024/自评表/热线-自评表.docx", "--into", "other.yaml", "--out", "x"]) == 2

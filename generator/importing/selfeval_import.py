@@ -121,6 +121,7 @@ class SelfevalRead:
     pack: SelfEvaluation
     section: CommentedMap
     notes: list[str] = field(default_factory=list)
+    rows: list = field(default_factory=list)  # the indicator rows as read (_Row), with their Word places
 
 
 @dataclass
@@ -327,7 +328,7 @@ def read_selfeval(content: DocumentContent, packs: dict[str, SelfEvaluation], fo
     if reader.total:
         section[pack.total_label] = reader.total
     notes += _settle(imported, section, reader, form, pack, source)
-    return SelfevalRead(imported, pack, section, notes)
+    return SelfevalRead(imported, pack, section, notes, reader.rows)
 
 
 def _results_tree(rows: list[_Row], form: FormDefinition, pack: SelfEvaluation) -> CommentedMap:
@@ -409,3 +410,24 @@ def missing_fields(form: FormDefinition, imported: ImportedForm) -> list[str]:
     """Fields of the target pack to be filled in that the 自评表 does not print (left blank for the filer)."""
     return [f.key for f in (*form.fields, *form.goals)
             if f.need != "optional" and not f.items and not imported.fields.get(f.key, "").strip()]
+
+
+def target_differences(read: SelfevalRead, data, form: FormDefinition) -> list[str]:
+    """Where the 自评表 prints another 项目名称 or target than the filing it goes into (the filing's stay)."""
+    notes = []
+    printed_name = read.imported.fields.get(form.name_field, "")
+    if printed_name and printed_name != str(data.get(form.name_field, "")):
+        notes.append(f"自评表的{form.name_field}“{printed_name}”与申报表的“{data.get(form.name_field, '')}”不同")
+    tree = data.get(form.indicators.key)
+    tree = tree if isinstance(tree, dict) else {}
+    places = {(row.level, row.group, row.name): row.place for row in read.rows}
+    for (level, group), indicators in read.imported.groups.items():
+        filed = (tree.get(level) or {}).get(group) if isinstance(tree.get(level), dict) else None
+        filed = filed if isinstance(filed, dict) else {}
+        for indicator in indicators:
+            place = places.get((level, group, indicator.name), "")
+            if indicator.name not in filed:
+                notes.append(f"{place}：三级指标“{level}/{group}/{indicator.name}”不在申报表里")
+            elif not isinstance(filed[indicator.name], dict) and str(filed[indicator.name]) != indicator.shown:
+                notes.append(f"{place}：“{indicator.name}”的年度指标值印为“{indicator.shown}”，申报表是“{filed[indicator.name]}”；以申报表为准")
+    return notes
