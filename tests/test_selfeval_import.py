@@ -204,3 +204,18 @@ def test_import_into_names_a_target_printed_otherwise_and_refuses_other_document
     assert run(["import", "out/2024/热线.docx", "--into", "other.yaml"]) == 1
     assert "这不是项目支出绩效自评表" in capsys.readouterr().err and Path("other.yaml").read_bytes() == before
     assert run(["import", "out/2024/自评表/热线-自评表.docx", "--into", "other.yaml", "--out", "x"]) == 2
+
+
+def test_readme_import_example_is_current(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _filled_by_hand(tmp_path / "自评表.docx")
+    run(["import", "自评表.docx"])
+    imported = capsys.readouterr()
+    run(["score", "projects/2024/政务服务热线运行经费.yaml"])
+    scored = capsys.readouterr()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("### 导入填好的自评表"):]
+    example = example[example.index("```text\n$ jixiao import 自评表.docx\n"):]
+    assert example.startswith("```text\n$ jixiao import 自评表.docx\n" + imported.err + imported.out
+                              + "$ jixiao score projects/2024/政务服务热线运行经费.yaml\n"
+                              + "".join(line + "\n" for line in scored.err.splitlines() if "[result." in line) + "……\n```")

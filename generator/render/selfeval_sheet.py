@@ -4,7 +4,7 @@ Drawn from the 自评 pack (labels, columns, note, footer, signature) and the fi
 (filing/scoring.py): every printed text is the filing's own text, every score the computed one with
 the pack's rounding; a score that cannot be computed prints the filer's stated score, else nothing.
 The sheet is four grids stacked as one: the header (label/value pairs and tick boxes), 项目资金, the
-年度总体目标 row and the indicator grid with its 总分 row. See docs/selfeval.md §8.
+年度总体目标 row and the indicator grid with its 总分 row. See docs/selfeval.md §7.
 """
 
 from __future__ import annotations
