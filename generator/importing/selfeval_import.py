@@ -276,9 +276,9 @@ def choose_form(reader: _Reader, pack: SelfEvaluation, forms: list[FormDefinitio
         known = sum(form.group(level, group) is not None for level, group in groups)
         money = sum(any(_plain_norm(item.label) == label or _plain_norm(item.key) == label for item in form.funds.items)
                     for label in reader.money)
-        return (known + money, form.default, [-ord(c) for c in form.id])
+        return (known + money, form.default)
 
-    return max(paired, key=fit)
+    return max(sorted(paired, key=lambda form: form.id), key=fit)  # max keeps the first of equals
 
 
 def read_selfeval(content: DocumentContent, packs: dict[str, SelfEvaluation], forms: list[FormDefinition],
