@@ -101,10 +101,13 @@ ROWS = [  # 一级, 二级, 三级, 年度指标值, 实际完成值, 分值, �
 WRONG_ROW = 11  # Word row number of 坐席人员培训人次 in the table (1-based)
 
 
-def _filled_by_hand(path: Path) -> None:
+def _filled_by_hand(path: Path, title_in_table: bool = False) -> None:
     document = Document()
     document.sections[0].page_width, document.sections[0].page_height = Mm(297), Mm(210)
-    document.add_paragraph("项目支出绩效自评表")
+    if title_in_table:  # some offices put the title in a table cell of its own
+        document.add_table(rows=1, cols=1).cell(0, 0).text = "项目支出绩效自评表"
+    else:
+        document.add_paragraph("项目支出绩效自评表")
     document.add_paragraph("（2024年度）")
     table = document.add_table(rows=9 + len(ROWS) + 1, cols=8)
 
@@ -219,3 +222,12 @@ def test_readme_import_example_is_current(tmp_path, monkeypatch, capsys):
     assert example.startswith("```text\n$ jixiao import 自评表.docx\n" + imported.err + imported.out
                               + "$ jixiao score projects/2024/政务服务热线运行经费.yaml\n"
                               + "".join(line + "\n" for line in scored.err.splitlines() if "[result." in line) + "……\n```")
+
+
+def test_a_title_in_a_table_cell_is_recognised_too(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _filled_by_hand(tmp_path / "filled.docx", title_in_table=True)
+    assert run(["import", "filled.docx", "--out", "imported"]) == 0
+    said = capsys.readouterr()
+    assert f"表格 2 第 {WRONG_ROW} 行（三级指标“坐席人员培训人次”）：印的得分 20" in said.err
+    assert "已导入 imported/政务服务热线运行经费.yaml（表样 yinchuan-2024）" in said.out

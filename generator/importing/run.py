@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from ..common.atomic import write_text_atomic
@@ -28,6 +29,12 @@ class ImportOutcome:
     messages: list[str] = field(default_factory=list)
     errors: int = 0  # documents or forms that produced no file
     problems: int = 0  # pieces of content that could not be placed (kept as comments)
+
+
+@cache
+def _selfeval_packs():
+    """The 自评 packs, read once per import of many documents."""
+    return load_self_evaluations()
 
 
 OLD_FORMATS = {".doc": ("docx", "Word"), ".xls": ("xlsx", "Excel")}  # converted through LibreOffice first
@@ -94,7 +101,7 @@ def _import_document(
         outcome.messages.append(f"{document}: 错误：{str(unreadable).replace(str(readable), str(document))}")
         outcome.errors += 1
         return
-    packs = load_self_evaluations()
+    packs = _selfeval_packs()
     if is_selfeval(content, packs):
         _import_selfeval(document, content, packs, forms, forced, out_dir, year, outcome)
         return
@@ -194,7 +201,7 @@ def import_into(document: Path, name: str, text: str, forms: dict[str, FormDefin
             outcome.messages.append(f"{document}: 错误：{str(unreadable).replace(str(readable), str(document))}")
             outcome.errors += 1
             return outcome, None
-    packs = load_self_evaluations()
+    packs = _selfeval_packs()
     if not is_selfeval(content, packs):
         outcome.messages.append(f"{document}: 错误：这不是项目支出绩效自评表（找不到标题和“实际完成值”等栏目），没有写入 {name}")
         outcome.errors += 1

@@ -43,9 +43,11 @@ def _plain_norm(text: str) -> str:
 
 
 def is_selfeval(content: DocumentContent, packs: dict[str, SelfEvaluation]) -> bool:
-    """The document holds a 自评表: a pack's title as a paragraph and its indicator headings in a row."""
+    """The document holds a 自评表: a pack's title (a paragraph, or a cell: some offices put it in the table's
+    first row) and its indicator headings in a row."""
     titles = {norm(p.title) for p in packs.values()}
-    if not any(isinstance(b, Paragraph) and norm(b.text) in titles for b in content.blocks):
+    texts = (text for b in content.blocks for text in ([b.text] if isinstance(b, Paragraph) else [c.text for c in _own(b)]))
+    if not any(norm(text) in titles for text in texts):
         return False
     return any(_indicator_columns(row, pack) for pack in packs.values() for row in _rows(content))
 
