@@ -265,6 +265,8 @@ def test_selfeval_outputs_follow_the_results(tmp_path, monkeypatch):
     (projects / "2023" / "共享.yaml").unlink()  # the filing deleted
     assert run(["build", "projects", "--out", "out", "--format", "docx,html"]) == 0
     assert not shared.exists() and not (tmp_path / "out" / "2023" / "共享.docx").exists()
+    assert not shared.parent.exists()  # no empty 自评表 folder left
+    assert not (tmp_path / "out" / "2024" / "自评表").exists()  # 2024's only 自评表 went with its results
 
 
 # 6. diff and rollover ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from ..review.cache import CheckCache
 from ..review.check import Checked, check_source, conclude, own_findings, pack_problems, read_bytes, read_source
 from ..review.config import Config
 from ..review.rules.money import wan
-from .manifest import MANIFEST_NAME, SELFEVAL_MARK, Manifest, output_key, output_path
+from .manifest import MANIFEST_NAME, SELFEVAL_FOLDER, SELFEVAL_MARK, Manifest, output_key, output_path
 from .workbook import Packed, Workbooks, pack_record
 
 FORMATS = ("docx", "html", "xlsx")
@@ -530,6 +530,8 @@ def _remove(manifest: Manifest, outputs, report: BuildReport) -> None:
         if path.is_file() and path.resolve().is_relative_to(folder):
             path.unlink()
             report.removed.append(relative)
+            if path.parent.name == SELFEVAL_FOLDER and not any(path.parent.iterdir()):
+                path.parent.rmdir()  # the year's last 自评表 gone: no empty folder left behind
 
 
 def _make_pdfs(manifest: Manifest, built: list[tuple[str, str]], report: BuildReport) -> str:
