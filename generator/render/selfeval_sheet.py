@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..filing.model import Filing
 from ..filing.results import header_values
-from ..filing.scoring import Scorecard, plain, score_filing
+from ..filing.scoring import Scorecard, plain, printed_total, score_filing
 from ..forms.definition import FormDefinition
 
 SELFEVAL_SUBJECT = "项目支出绩效自评表"
@@ -119,8 +119,8 @@ def _indicator_rows(card: Scorecard) -> tuple[IndicatorRow, ...]:
             "{points}", points_text(card.level_points(score.level)))
         first_of_level = index == 0 or scores[index - 1].level != score.level
         first_of_group = first_of_level or scores[index - 1].group != score.group
-        level_span = sum(1 for _ in _run(scores, index, lambda s: s.level)) if first_of_level else 0
-        group_span = sum(1 for _ in _run(scores, index, lambda s: (s.level, s.group))) if first_of_group else 0
+        level_span = _run(scores, index, lambda s: s.level) if first_of_level else 0
+        group_span = _run(scores, index, lambda s: (s.level, s.group)) if first_of_group else 0
         result = score.result
         texts = {
             "level": level, "group": score.group, "name": score.name, "target": score.target,
@@ -131,13 +131,14 @@ def _indicator_rows(card: Scorecard) -> tuple[IndicatorRow, ...]:
     return tuple(rows)
 
 
-def _run(scores, start: int, key):
-    """The scores from `start` on that share its key."""
-    first = key(scores[start])
+def _run(scores, start: int, key) -> int:
+    """How many scores from `start` on share its key (the rows a merged cell spans)."""
+    first, count = key(scores[start]), 0
     for score in scores[start:]:
         if key(score) != first:
-            return
-        yield score
+            break
+        count += 1
+    return count
 
 
 def selfeval_sheet(filing: Filing, form: FormDefinition) -> Sheet | None:
@@ -147,7 +148,7 @@ def selfeval_sheet(filing: Filing, form: FormDefinition) -> Sheet | None:
         return None
     pack, results = card.pack, filing.results
     values = header_values(filing, form)
-    printed = {**values, **{key: _field_value(pack, key, value) for key, value in values.items()}}
+    printed = {key: _field_value(pack, key, value) for key, value in values.items()}
     header, order = [], []
     for row in pack.layout:
         if row in (("funds",), ("goal",)):
@@ -156,7 +157,6 @@ def selfeval_sheet(filing: Filing, form: FormDefinition) -> Sheet | None:
         pairs = tuple((_label(pack, key), printed.get(key, "")) for key in row)
         order.append(f"fields:{len(header)}")
         header.append(pairs)
-    total_score = plain(card.total) if card.complete else (plain(card.stated_total) if card.stated_total is not None else "")
     return Sheet(
         pack_id=pack.id,
         orientation=pack.orientation,
@@ -172,7 +172,7 @@ def selfeval_sheet(filing: Filing, form: FormDefinition) -> Sheet | None:
         columns=tuple(label for label, _ in pack.indicators.columns),
         shows=tuple(show for _, show in pack.indicators.columns),
         rows=_indicator_rows(card),
-        total=(pack.total_label, points_text(pack.total_points), total_score),
+        total=(pack.total_label, points_text(pack.total_points), printed_total(card)),
         note=pack.note,
         footer=tuple(pack.printed(line, filing.year, values) for line in pack.footer),
         signature=pack.signature,
