@@ -227,13 +227,14 @@ class _Reader:
         return ticked[0] if ticked else ""
 
     def _funds_row(self, row: TableRow, columns: dict[str, int]) -> bool:
-        first_amount = min(col for key, col in columns.items() if key in self.pack.funds.amount_keys)
+        amount_keys = [c.key for c in self.pack.funds.columns if c.show == "amount"]
+        first_amount = min(col for key, col in columns.items() if key in amount_keys)
         labels = [cell for cell in _own(row) if cell.col < first_amount and cell.text.strip()]
         if not labels:
             return False
         label = _plain_norm(labels[-1].text)
         texts = {key: _at(row, col)[0].strip() for key, col in columns.items()}
-        self.money[label] = {key: texts.get(key, "") for key in self.pack.funds.amount_keys}
+        self.money[label] = {key: texts.get(key, "") for key in amount_keys}
         self.money_places[label] = _place(row)
         if texts.get("score"):
             self.execution_score = (texts["score"], _place(row))
