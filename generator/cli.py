@@ -530,8 +530,8 @@ def _forms_in(year_dir: Path) -> set[str]:
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
-    """把一个年度的全部申报表复制到新年度：年度、项目期和日期顺延，清空财政部门的审核栏，保留注释；不覆盖已有文件。"""
-    from .history.scaffold import rollover_text
+    """把一个年度的全部申报表复制到新年度：年度、项目期和日期顺延，清空财政部门的审核栏，不复制年终自评（自评:），保留注释；不覆盖已有文件。"""
+    from .history.scaffold import rolled_over
 
     source_dir, target_dir = projects_dir / str(old_year), projects_dir / str(new_year)
     if old_year == new_year:
@@ -546,20 +546,24 @@ def rollover(old_year: int, new_year: int, projects_dir: Path) -> None:
     if existing:
         click.echo("错误：以下文件已经存在，没有复制任何文件：\n" + "\n".join(f"  {p}" for p in existing), err=True)
         sys.exit(EXIT_FINDINGS)
-    outputs, broken = {}, []
+    outputs, broken, without_results = {}, [], set()
     for path in sources:
         name = path.as_posix()
         try:
-            outputs[source_dir_to(target_dir, source_dir, path)] = rollover_text(
-                decode(name, read_bytes(path, name)), name, old_year, new_year, forms,
-            )
+            target = source_dir_to(target_dir, source_dir, path)
+            outputs[target], dropped = rolled_over(decode(name, read_bytes(path, name)), name, old_year, new_year, forms)
+            if dropped:
+                without_results.add(target)
         except YamlRejected as rejected:
             click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
             broken.append(name)
     for target, text in outputs.items():
         write_text_atomic(target, text)
-        click.echo(f"已创建 {target}")
+        click.echo(f"已创建 {target}" + ("（没有复制年终自评“自评:”）" if target in without_results else ""))
     click.echo(f"从 {source_dir} 复制了 {len(outputs)} 个申报表到 {target_dir}，{len(broken)} 个无法读取", err=True)
+    if without_results:
+        click.echo(f"{len(without_results)} 个申报表的年终自评（“自评:”部分）留在 {old_year} 年度，新年度只有绩效目标；"
+                   f"{new_year} 年度结束后再填写新的自评", err=True)
     sys.exit(EXIT_FINDINGS if broken else EXIT_CLEAN)
 
 
@@ -681,13 +685,21 @@ def _source(path: Path, name: str):
 @click.option("--form", "form_id", default=None, metavar="表样", help="按哪种表样读取（默认：每张表按标题和栏目自动识别）")
 @click.option("--year", type=int, default=None, metavar="年度", help="文档里找不到年度时使用的年度")
 @click.option("--keep-going", is_flag=True, help="有无法识别的内容时也按成功退出（内容仍写在 YAML 注释里）")
-def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool) -> None:
+@click.option("--into", "into", type=click.Path(path_type=Path), default=None, metavar="申报表",
+              help="把填好的自评表写进这个已有的申报表：替换它的“自评”部分，其余内容和注释不变")
+def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool,
+            into: Path | None) -> None:
     """把已有的 Word 申报表（.docx，装了 LibreOffice 时也可以是 .doc）导入为 YAML。
 
     一个文档可以包含多张表；每张表按标题和栏目自动识别表样（或用 --form 指定），写成一个以项目名称命名的文件。
+    填好的项目支出绩效自评表导入为一个带“自评”部分的申报表；用 --into 写进已有的申报表。
     无法识别的内容会列出位置，并作为注释保留在 YAML 里；这时退出码为 1（除非 --keep-going）。
     """
     from .importing.run import import_documents
+
+    if into is not None:
+        _import_into(documents, into, out_dir, form_id, keep_going)
+        return
 
     forms = load_forms()
     if form_id is not None and form_id not in forms:
@@ -701,6 +713,29 @@ def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | No
         click.echo(f"已导入 {path}（表样 {outcome.packs[path]}）")
     failed = outcome.errors or (outcome.problems and not keep_going)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _import_into(documents: tuple[Path, ...], into: Path, out_dir: Path | None, form_id: str | None, keep_going: bool) -> None:
+    """`import 自评表.docx --into 申报表.yaml`: the results into a filing that exists."""
+    from .importing.run import import_into
+
+    if len(documents) != 1 or out_dir is not None or form_id is not None:
+        raise click.UsageError("--into 只能导入一个自评表文件，不能与 --out、--form 一起用（表样取申报表的）")
+    _refuse_outside_link(into.parent)
+    name = into.as_posix()
+    try:
+        text = decode(name, read_bytes(into, name))
+    except YamlRejected as rejected:
+        click.echo(FORMATTERS["text"](rejected.findings), nl=False, err=True)
+        sys.exit(EXIT_FINDINGS)
+    outcome, written = import_into(documents[0], name, text, load_forms())
+    for line in outcome.messages:
+        click.echo(line, err=True)
+    if written is None:
+        sys.exit(EXIT_FINDINGS)
+    write_text_atomic(into, written)
+    click.echo(f"已把 {documents[0]} 的自评结果写入 {into}")
+    sys.exit(EXIT_FINDINGS if outcome.problems and not keep_going else EXIT_CLEAN)
 
 
 @main.command()

@@ -474,7 +474,7 @@ def test_index_lists_every_filing_with_links_and_total(seed_build):
     assert len(body) == 1
     headings = [_html_text(th) for th in next(tree.iter("thead")).iter("th")]
     assert headings == ["项目名称", "实施单位", "表样", "年度资金总额（万元）", "财政拨款（万元）", "其他资金（万元）",
-                        "项目当年资金（万元）", "三级指标数", "错误", "警告", "提示", "检查发现的问题", "文件"]
+                        "项目当年资金（万元）", "三级指标数", "错误", "警告", "提示", "自评得分", "检查发现的问题", "文件"]
     rows = {}
     for tr in body[0].iter("tr"):
         texts = dict(zip(headings, (_html_text(c).strip() for c in _cells(tr))))

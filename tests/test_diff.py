@@ -638,7 +638,7 @@ def test_json_structure(repo, capsys):
     }
     keys = {
         "status", "name", "old_path", "new_path", "total_before", "total_after", "header", "funds",
-        "added", "removed", "changed", "moved", "new_findings", "fixed_findings",
+        "added", "removed", "changed", "moved", "results_status", "results", "scores", "new_findings", "fixed_findings",
     }
     finding_keys = {"file", "line", "col", "severity", "rule", "message"}
     for change in report["changes"]:

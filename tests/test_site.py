@@ -201,7 +201,7 @@ def test_index_totals_every_money_item_of_every_form_of_the_year(tmp_path, monke
     money = ["资金总额", "财政拨款", "其他资金", "当年资金总额", "当年财政拨款", "当年其他资金", "年度本级预算金额",
              "该项目支出上级资金", "年度资金总额"]
     assert headings == ["项目名称", "实施单位", "表样", *(f"{key}（万元）" for key in money), "项目当年资金（万元）",
-                        "三级指标数", "错误", "警告", "提示", "检查发现的问题", "文件"]
+                        "三级指标数", "错误", "警告", "提示", "自评得分", "检查发现的问题", "文件"]
     by_form = {row["cells"]["表样"]: row["cells"] for row in rows}
     # each form's own items in their columns (a blank amount blank), nothing elsewhere; 项目当年资金 is each
     # form's own total: 当年资金总额 (武汉), 年度本级预算金额 + 该项目支出上级资金 (湖南), 年度资金总额 (银川)

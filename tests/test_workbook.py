@@ -35,7 +35,7 @@ EPOCH = "1700000000"  # SOURCE_DATE_EPOCH: 2023-11-14 22:13:20 UTC
 SHEETS = ["项目汇总", "指标明细", "审核问题", "栏目原文"]
 SUMMARY_HEADING = [
     "项目名称", "表样", "主管部门", "实施单位", "年度资金总额(万元)", "财政拨款(万元)", "其他资金(万元)", "年度资金(万元)",
-    "三级指标数", "错误", "警告", "提示",
+    "三级指标数", "错误", "警告", "提示", "自评得分",
 ]
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -148,8 +148,9 @@ def test_project_summary_lists_every_filing_with_its_money_counts_and_links(seed
         assert [Decimal(repr(value)) for value in row[4:8]] == [Decimal(total), Decimal(fiscal), Decimal(other), Decimal(total)]
         assert row[8] == len(LISTING[name])
         assert row[9:12] == [findings[(path, level)] for level in ("error", "warning", "info")]
-        assert row[12:14] == ["Word", "预览"] and row[14] == path
-        for col, suffix in ((13, ".docx"), (14, ".html")):
+        assert row[12] is None  # no 自评表: no 自评得分
+        assert row[13:15] == ["Word", "预览"] and row[15] == path
+        for col, suffix in ((14, ".docx"), (15, ".html")):
             target = unquote(sheet.cell(number, col).hyperlink.target)
             assert target == f"{name}{suffix}" and (out / "2024" / target).is_file()  # relative to the workbook's folder
         assert sheet.cell(number, 5).number_format == "#,##0.00##"
@@ -158,7 +159,7 @@ def test_project_summary_lists_every_filing_with_its_money_counts_and_links(seed
     # formulas, not pasted numbers
     assert total_row[4:12] == [f"=SUM({column}2:{column}7)" for column in "EFGHIJKL"]
     assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == "A1:O7"  # the filings; the 合计 row stays below the filter
+    assert sheet.auto_filter.ref == "A1:P7"  # the filings; the 合计 row stays below the filter
 
 
 def test_the_total_row_caches_the_exact_sums(seed_build):
@@ -453,7 +454,7 @@ def test_a_build_without_xlsx_leaves_no_workbook_and_xlsx_alone_writes_only_it(t
     assert not (tmp_path / "a" / "2024" / "汇总表.xlsx").exists()
     assert _build(projects, tmp_path / "b", "--outputs", "xlsx") == 0
     assert sorted(p.name for p in (tmp_path / "b" / "2024").iterdir()) == ["汇总表.xlsx"]
-    assert [row[12:] for row in _rows(openpyxl.load_workbook(tmp_path / "b" / "2024" / "汇总表.xlsx")["项目汇总"])[1:2]] == [
+    assert [row[13:] for row in _rows(openpyxl.load_workbook(tmp_path / "b" / "2024" / "汇总表.xlsx")["项目汇总"])[1:2]] == [
         ["projects/2024/信创设备购置经费.yaml"]]  # no output files to link to
 
 

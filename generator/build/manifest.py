@@ -29,7 +29,22 @@ from ..common.findings import Severity
 
 MANIFEST_NAME = ".jixiao-manifest.json"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
-VERSION = 4  # 4: outputs known by their content's digest (3: by size and modification time)
+VERSION = 5  # 4: 自评得分 in the index rows; 5: outputs known by their content's digest (before: size and modification time)
+# A filing's 自评表 (its year-end self-evaluation) goes into a folder of its own beside the filings' outputs:
+# <年度>/自评表/<stem>-自评表.docx. Its name is as unique as the filing's own place <年度>/<stem> (which the
+# build already keeps free of clashes), and no filing's output can take it, whatever the filing is called.
+SELFEVAL_FOLDER = "自评表"
+SELFEVAL_MARK = "-自评表"  # an output suffix starting with it is the 自评表's: "-自评表.docx"
+
+
+def output_path(at: str, suffix: str) -> str:
+    """Where an output of the filing at `at` ("<年度>/<stem>") goes, relative to the output folder: `.docx`
+    → <年度>/<stem>.docx; `-自评表.docx` → <年度>/自评表/<stem>-自评表.docx."""
+    if suffix.startswith(SELFEVAL_MARK):
+        year, _, stem = at.partition("/")
+        return f"{year}/{SELFEVAL_FOLDER}/{stem}{suffix}"
+    return at + suffix
+
 
 _SEVERITIES = frozenset(severity.value for severity in Severity)
 
@@ -58,7 +73,7 @@ class Entry:
     at: str  # "<年度>/<stem>", relative to the output folder
     outputs: dict[str, str] = field(default_factory=dict)  # relative path → sha256 of the content written
     # [项目名称, 年度资金总额, 三级指标数, [[line, col, severity, rule, message, shown on its page], ...],
-    #  实施单位, 表样, [[money item, amount or null], ...]]
+    #  实施单位, 表样, [[money item, amount or null], ...], 自评得分 (Summary.self_score: null, "" or a number)]
     row: list | None = None
 
     @property
@@ -72,9 +87,11 @@ _PLACE = re.compile(r"[0-9]{4}/(?!\.\.?$)[^/\\\x00]+")
 def _valid_row(row) -> bool:
     if row is None:
         return True
-    if not (type(row) is list and len(row) == 7 and type(row[0]) is str and type(row[1]) is str
+    if not (type(row) is list and len(row) == 8 and type(row[0]) is str and type(row[1]) is str
             and type(row[2]) is int and type(row[3]) is list and type(row[4]) is str and type(row[5]) is str
-            and type(row[6]) is list):
+            and type(row[6]) is list and (row[7] is None or type(row[7]) is str)):
+        return False
+    if row[7] and not Decimal(row[7]).is_finite():
         return False
     kinds = [int, int, str, str, str, bool]
     if not all(type(f) is list and [type(v) for v in f] == kinds and f[2] in _SEVERITIES for f in row[3]):
@@ -95,8 +112,9 @@ def _entry(raw) -> Entry:
     checked = {str(k): v for k, v in outputs.items() if isinstance(v, str) and _DIGEST.fullmatch(v)}
     if len(checked) != len(outputs):
         raise ValueError
-    if any(not k.startswith(raw["at"] + ".") for k in checked):
-        raise ValueError  # outputs are always <at>.<suffix>: anything else was not written by a build
+    selfeval = output_path(raw["at"], SELFEVAL_MARK + ".")
+    if any(not (k.startswith(raw["at"] + ".") or k.startswith(selfeval)) for k in checked):
+        raise ValueError  # outputs are always <at>.<suffix> or its 自评表: anything else was not written by a build
     return Entry(raw["name"], raw["key"], raw["at"], checked, raw["row"])
 
 

@@ -42,12 +42,15 @@ from ..review.cache import CheckCache
 from ..review.check import Checked, check_source, conclude, own_findings, pack_problems, read_bytes, read_source
 from ..review.config import Config
 from ..review.rules.money import wan
-from .manifest import MANIFEST_NAME, Manifest, output_key
+from .manifest import MANIFEST_NAME, SELFEVAL_FOLDER, SELFEVAL_MARK, Manifest, output_key, output_path
 from .workbook import Packed, Workbooks, pack_record
 
 FORMATS = ("docx", "html", "xlsx")
 PER_FILING = ("docx", "html")  # formats with a file per filing; xlsx is one workbook per year
 INDEX_STEM = "index"  # <年度>/index.html is the year's index page, never a filing's preview
+# A filing's links on the index page: its own outputs, then its 自评表's
+INDEX_LINKS = ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"),
+               (SELFEVAL_MARK + ".html", "自评表"), (SELFEVAL_MARK + ".docx", "自评表 Word"), (SELFEVAL_MARK + ".pdf", "自评表 PDF"))
 Progress = Callable[[int, int], None]
 
 
@@ -101,18 +104,53 @@ def _render_outputs(task: _Task, formats: tuple[str, ...], checked: Checked, con
     outputs = {}
     if "docx" in formats:
         outputs[".docx"] = render_docx(form, context, DocumentInfo(filing.name, source, task.origin.timestamp))
+    selfeval = _selfeval_outputs(task, formats, checked)
     if "html" in formats:
         findings = own_findings(task.name, checked, config)
-        page = page_context(context, filing, form, findings, _page_links(filing.year, output_stem(task.name), formats))
+        links = _page_links(filing.year, output_stem(task.name), formats, bool(selfeval))
+        page = page_context(context, filing, form, findings, links)
         outputs[".html"] = render_preview(form, page, source).encode("utf-8")
+    return {**outputs, **selfeval}
+
+
+def _selfeval_outputs(task: _Task, formats: tuple[str, ...], checked: Checked) -> dict[str, bytes]:
+    """The 自评表 of a filing with results (-自评表.docx, -自评表.html), beside its 申报表; none without."""
+    filing = checked.filing
+    if filing.results is None or not {"docx", "html"} & set(formats):
+        return {}
+    from ..render.selfeval_sheet import selfeval_sheet
+
+    sheet = selfeval_sheet(filing, FormShelf()[filing.form_id])
+    if sheet is None:  # no usable 自评 pack: result.pack says why
+        return {}
+    source = describe(task.name, task.origin)
+    outputs = {}
+    if "docx" in formats:
+        from ..render.selfeval_word import render_selfeval_docx
+        from ..render.word import DocumentInfo
+
+        outputs[SELFEVAL_MARK + ".docx"] = render_selfeval_docx(sheet, DocumentInfo(filing.name, source, task.origin.timestamp))
+    if "html" in formats:
+        from ..render.pages import render_selfeval
+
+        stem = output_stem(task.name)
+        links = [{"href": "../index.html", "label": f"{filing.year}年度总览"},
+                 {"href": quote(f"../{stem}.html"), "label": "申报表"}]
+        if "docx" in formats:
+            links.append({"href": quote(f"{stem}{SELFEVAL_MARK}.docx"), "label": "Word 文件"})
+        outputs[SELFEVAL_MARK + ".html"] = render_selfeval(resources.templates_dir(), sheet, filing.name, source, links).encode("utf-8")
     return outputs
 
 
-def _page_links(year: int, stem: str, formats: tuple[str, ...]) -> list[dict]:
-    """A filing page's links: the year's index beside it, and its Word file when this build makes one."""
+def _page_links(year: int, stem: str, formats: tuple[str, ...], selfeval: bool = False) -> list[dict]:
+    """A filing page's links: the year's index beside it, its Word file when this build makes one, and its 自评表."""
     links = [{"href": "index.html", "label": f"{year}年度总览"}]
     if "docx" in formats:
         links.append({"href": quote(f"{stem}.docx"), "label": "Word 文件"})
+    if selfeval:
+        extension = "html" if "html" in formats else "docx"
+        beside = output_path(f"{year}/{stem}", f"{SELFEVAL_MARK}.{extension}").partition("/")[2]  # from the year's folder
+        links.append({"href": quote(beside), "label": "自评表"})
     return links
 
 
@@ -120,7 +158,7 @@ def _write_outputs(out_dir: Path, at: str, outputs: dict[str, bytes]) -> tuple[t
     """Write each output whose bytes changed (atomically); leave identical ones untouched."""
     made, written = [], []
     for suffix, data in outputs.items():
-        relative = at + suffix
+        relative = output_path(at, suffix)
         target = out_dir / relative
         made.append(relative)
         try:
@@ -276,10 +314,11 @@ def output_stem(name: str) -> str:
     return safe_stem(os.path.splitext(os.path.basename(name))[0])
 
 
-def _expected(at: str, formats: tuple[str, ...], pdf: bool) -> list[str]:
-    """Outputs of a filing, relative to the output folder: <年度>/<stem>.<ext>."""
+def _expected(at: str, formats: tuple[str, ...], pdf: bool, selfeval: bool = False) -> list[str]:
+    """Outputs of a filing, relative to the output folder: <年度>/<stem>.<ext>, and its 自评表 when it has one."""
     suffixes = [f".{f}" for f in formats if f in PER_FILING] + ([".pdf"] if pdf and "docx" in formats else [])
-    return [at + suffix for suffix in suffixes]
+    own = [at + suffix for suffix in suffixes]
+    return own + [output_path(at, SELFEVAL_MARK + suffix) for suffix in suffixes] if selfeval else own
 
 
 def source_key(name: str) -> str:
@@ -369,7 +408,7 @@ def _build(paths, out_dir, formats, pdf, config, scope, jobs, cache, progress, w
             if summary is None:
                 report.failed.append(name)
                 continue
-            expected = _expected(f"{summary.year}/{output_stem(name)}", formats, pdf)
+            expected = _expected(f"{summary.year}/{output_stem(name)}", formats, pdf, summary.self_score is not None)
             origin = origins[name]
             key = output_key(digest, describe(name, origin), origin.timestamp.isoformat(), findings_key)
             if manifest.fresh(source, key, expected) and (workbooks is None or workbooks.has(source, digest)):
@@ -472,7 +511,7 @@ def _shared_names(checked: Checked, name: str) -> Checked:
 
 def _row(checked: Checked, findings: list[Finding], shown: list[Finding]) -> list | None:
     """A filing's line in its year's index.html (kept in the manifest: a later build of other filings writes it too):
-    [项目名称, 年度资金总额, 三级指标数, findings, 实施单位, 表样, money items]. Each finding ends with whether the
+    [项目名称, 年度资金总额, 三级指标数, findings, 实施单位, 表样, money items, 自评得分]. Each finding ends with whether the
     filing's own page shows it (a finding of the file alone; one across files is not on the page)."""
     summary = checked.summary
     if summary is None:
@@ -481,7 +520,7 @@ def _row(checked: Checked, findings: list[Finding], shown: list[Finding]) -> lis
     return [summary.name, str(summary.total), summary.indicators,
             [[f.line, f.col, f.severity.value, f.rule, f.message, f in on_page] for f in findings],
             summary.unit, summary.form_id,
-            [[key, None if amount is None else str(amount)] for key, amount in summary.amounts]]
+            [[key, None if amount is None else str(amount)] for key, amount in summary.amounts], summary.self_score]
 
 
 def _remove(manifest: Manifest, outputs, report: BuildReport) -> None:
@@ -492,6 +531,8 @@ def _remove(manifest: Manifest, outputs, report: BuildReport) -> None:
         if path.is_file() and path.resolve().is_relative_to(folder):
             path.unlink()
             report.removed.append(relative)
+            if path.parent.name == SELFEVAL_FOLDER and not any(path.parent.iterdir()):
+                path.parent.rmdir()  # the year's last 自评表 gone: no empty folder left behind
 
 
 def _make_pdfs(manifest: Manifest, built: list[tuple[str, str]], report: BuildReport) -> str:
@@ -499,8 +540,9 @@ def _make_pdfs(manifest: Manifest, built: list[tuple[str, str]], report: BuildRe
     stale = {}
     for source, at in built:
         outputs = manifest.entries[source].outputs
-        if at + ".docx" in outputs and at + ".pdf" not in outputs:
-            stale[manifest.out_dir / (at + ".docx")] = (source, at + ".pdf")
+        for docx, pdf in ((at + ".docx", at + ".pdf"), *_selfeval_pdf(at)):
+            if docx in outputs and pdf not in outputs:
+                stale[manifest.out_dir / docx] = (source, pdf)
     if not stale:
         return "PDF 都是最新的"
     soffice = find_soffice()
@@ -513,6 +555,11 @@ def _make_pdfs(manifest: Manifest, built: list[tuple[str, str]], report: BuildRe
         report.written += 1
     note = f"已生成 {len(converted)} 个 PDF" + (f"，{len(failed)} 个转换失败：" if failed else "")
     return "\n".join([note, *(f"{docx}: {why}" for docx, why in failed.items())])
+
+
+def _selfeval_pdf(at: str) -> tuple[tuple[str, str]]:
+    """The 自评表's Word file and its PDF (made when the Word file is)."""
+    return ((output_path(at, SELFEVAL_MARK + ".docx"), output_path(at, SELFEVAL_MARK + ".pdf")),)
 
 
 LOCK_NAME = ".jixiao-build.lock"
@@ -599,16 +646,16 @@ def _index_page(manifest: Manifest, year: str, entries: list) -> str:
     money_totals = dict.fromkeys(money, Decimal(0))
     total = Decimal(0)
     for entry in sorted(entries, key=lambda e: e.name):
-        name, amount, indicators, findings, unit, form, items = entry.row
+        name, amount, indicators, findings, unit, form, items, self_score = entry.row
         counts = Counter(finding[2] for finding in findings)
         total += Decimal(amount)
         amounts = {key: None if value is None else Decimal(value) for key, value in items}
         for key, value in amounts.items():
             money_totals[key] += value or Decimal(0)
         links = [
-            {"href": quote(Path(entry.at + suffix).name), "label": label}
-            for suffix, label in ((".html", "预览"), (".docx", "Word"), (".pdf", "PDF"))
-            if entry.at + suffix in entry.outputs and (manifest.out_dir / (entry.at + suffix)).is_file()
+            {"href": quote(output_path(entry.at, suffix).partition("/")[2]), "label": label}
+            for suffix, label in INDEX_LINKS
+            if output_path(entry.at, suffix) in entry.outputs and (manifest.out_dir / output_path(entry.at, suffix)).is_file()
         ]
         page = links[0]["href"] if links and links[0]["label"] == "预览" else ""
         rows.append({
@@ -619,6 +666,7 @@ def _index_page(manifest: Manifest, year: str, entries: list) -> str:
             "amounts": [wan(amounts[key]) if amounts.get(key) is not None else "" for key in money],
             "total": wan(Decimal(amount)),
             "indicators": indicators,
+            "self_score": self_score or "",
             "counts": {s.value: counts.get(s.value, 0) for s in Severity},
             # A finding about this file alone links to its cell; one across files (not on the page) to the page.
             "findings": [

@@ -122,6 +122,7 @@ class Member:
     form_id: str
     findings: tuple[Finding, ...]
     links: dict[str, str]  # link column → file name beside the workbook
+    self_score: str = ""  # the 总分 of its 自评表 ("" without one)
 
 
 @dataclass
@@ -143,12 +144,12 @@ def members(manifest) -> dict[str, list[Member]]:
     for source, entry in sorted(manifest.entries.items(), key=lambda item: item[1].name):
         if entry.row is None:
             continue
-        name, _, _, findings, _, form_id, _ = entry.row
+        name, _, _, findings, _, form_id, _, self_score = entry.row
         links = {label: Path(entry.at + suffix).name for suffix, label in LINKS
                  if entry.at + suffix in entry.outputs and (manifest.out_dir / (entry.at + suffix)).is_file()}
         own = tuple(Finding(entry.name, line, col, Severity(severity), rule, message)
                     for line, col, severity, rule, message, _ in findings)
-        by_year.setdefault(entry.year, []).append(Member(source, entry.name, name, form_id, own, links))
+        by_year.setdefault(entry.year, []).append(Member(source, entry.name, name, form_id, own, links, self_score or ""))
     return by_year
 
 
@@ -204,7 +205,7 @@ class Workbooks:
         timestamp = max(self.store.keys[m.source][1] for m in listed)
         key = _digest([
             fingerprint(), _writer_version(), timestamp,
-            [(m.path, m.name, m.form_id, self.store.keys[m.source][0], m.links,
+            [(m.path, m.name, m.form_id, self.store.keys[m.source][0], m.links, m.self_score,
               [(f.line, f.col, f.severity.value, f.rule, f.message) for f in m.findings]) for m in listed],
         ])
         if self.store.workbooks.get(year) == (key, file_digest(target)):
@@ -225,7 +226,7 @@ class Workbooks:
         def entries():
             for m in listed:
                 counts = tuple(sum(f.severity is level for f in m.findings) for level in Severity)
-                yield Listed(m.path, m.name, m.form_id, counts, m.links, self.store.record(m.source))
+                yield Listed(m.path, m.name, m.form_id, counts, m.links, self.store.record(m.source), m.self_score)
 
         problems = (finding for m in listed for finding in m.findings)
         notes, changed = write_stream_atomic(target, lambda stream: write_workbook(stream, info, entries(), problems))

@@ -64,6 +64,9 @@ class Summary:
     name_position: Position
     unit: str = ""  # the implementing unit (实施单位), "" when the form has no such field
     amounts: tuple[tuple[str, Decimal | None], ...] = ()  # every money item of the form, in its order
+    # The 自评表's 总分 as printed (scoring.printed_total): None when the filing has no 自评表 (no results,
+    # or no usable 自评 pack), "" when its total is neither computed nor stated
+    self_score: str | None = None
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,14 @@ def plain(value: Decimal) -> str:
     return format(value, "f")
 
 
+def printed_total(card: Scorecard) -> str:
+    """The 总分 the 自评表, the index and the 汇总表 print: the computed total when every part is known,
+    else the filer's stated 总分, else nothing."""
+    if card.complete:
+        return plain(card.total)
+    return plain(card.stated_total) if card.stated_total is not None else ""
+
+
 # -- execution ---------------------------------------------------------------------------------------
 
 

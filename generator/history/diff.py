@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..common.findings import Finding
 from ..filing.model import Filing
+from .diff_results import result_changes
 
 if TYPE_CHECKING:
     from .revisions import Source
@@ -61,6 +62,11 @@ class FilingChange:
     moved: list[tuple[IndicatorKey, IndicatorKey, str, str]] = field(default_factory=list)
     new_findings: list[Finding] = field(default_factory=list)
     fixed_findings: list[Finding] = field(default_factory=list)
+    # The year-end results (diff_results.py): 新增 / 删除 when only one side has them, then the filed
+    # texts and the computed scores that changed, each (label, before, after)
+    results_status: str = ""
+    results: list[tuple[str, str, str]] = field(default_factory=list)
+    scores: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -71,7 +77,7 @@ class FilingChange:
     def empty(self) -> bool:
         return self.status == "修改" and not any((
             self.header, self.funds, self.added, self.removed, self.changed, self.moved,
-            self.new_findings, self.fixed_findings,
+            self.new_findings, self.fixed_findings, self.results, self.scores,
         ))
 
 
@@ -173,6 +179,7 @@ def _compare(old: FilingState | None, new: FilingState | None, renamed: bool) ->
         change.removed = list(removed.items())
         change.added = list(added.items())
         change.changed = [(k, before[k], after[k]) for k in before if k in after and before[k] != after[k]]
+        change.results_status, change.results, change.scores = result_changes(a, b)
     change.new_findings, change.fixed_findings = _finding_changes(old, new)
     return change
 

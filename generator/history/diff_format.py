@@ -58,9 +58,28 @@ def change_lines(change: FilingChange) -> list[tuple[str, str]]:
                    + (f"，{shown_value(old)} → {shown_value(new)}" if old != new else ""))
         for source, target, old, new in change.moved
     ]
+    lines += result_lines(change)
     lines += [("problem", f"新问题 {f.severity.label} [{f.rule}] 第 {f.line} 行：{f.message}") for f in change.new_findings]
     lines += [("fixed", f"已解决 {f.severity.label} [{f.rule}]：{f.message}") for f in change.fixed_findings]
     return lines
+
+
+def result_lines(change: FilingChange) -> list[tuple[str, str]]:
+    """The year-end results: added or removed as a whole, else what was filed and what it scores."""
+    scores = dict((key, (old, new)) for key, old, new in change.scores)
+    if change.results_status:
+        kind = "added" if change.results_status == "新增" else "removed"
+        total = next((old or new for key, (old, new) in scores.items() if key == _total_label(change)), "")
+        return [(kind, f"{change.results_status}年终自评" + (f"：总分 {total}" if total else ""))]
+    lines = [("change", f"自评 {key}：{shown_value(old)} → {shown_value(new)}") for key, old, new in change.results]
+    lines += [("change", f"自评计算 {key}：{shown_value(old)} → {shown_value(new)}") for key, old, new in change.scores]
+    return lines
+
+
+def _total_label(change: FilingChange) -> str:
+    filing = (change.new or change.old).filing
+    pack = filing.results.pack if filing and filing.results else None
+    return pack.total_label if pack else ""
 
 
 def total_text(change: FilingChange) -> str:
@@ -157,6 +176,9 @@ def format_json(report: DiffReport) -> str:
                 "removed": [{"indicator": str(k), "value": v} for k, v in c.removed],
                 "changed": [{"indicator": str(k), "old": o, "new": n} for k, o, n in c.changed],
                 "moved": [{"from": str(a), "to": str(b), "old": o, "new": n} for a, b, o, n in c.moved],
+                "results_status": c.results_status,
+                "results": [{"field": k, "old": o, "new": n} for k, o, n in c.results],
+                "scores": [{"field": k, "old": o, "new": n} for k, o, n in c.scores],
                 "new_findings": [finding(f) for f in c.new_findings],
                 "fixed_findings": [finding(f) for f in c.fixed_findings],
             }

@@ -12,6 +12,7 @@ from ..common.yamlio import dump_text, load_document, make_yaml
 from ..filing.modeline import modeline_for, with_modeline_first
 from ..filing.values import parse_day, parse_period
 from ..forms.definition import FormDefinition
+from ..forms.selfeval import RESULTS_KEY
 
 
 _NEED = {"required": "必填：", "recommended": "应填：", "optional": "选填："}
@@ -79,10 +80,24 @@ class Rolled:
 
 def rollover_text(text: str, name: str, old_year: int, new_year: int, forms: dict[str, FormDefinition]) -> str:
     """The filing moved to the next year, comments kept: 年度 moved on, the form's periods and dates
-    moved on where they no longer cover the new year, the finance department's review cleared."""
+    moved on where they no longer cover the new year, the finance department's review cleared, the
+    year-end results (自评) left behind."""
+    return rolled_over(text, name, old_year, new_year, forms)[0]
+
+
+def rolled_over(text: str, name: str, old_year: int, new_year: int, forms: dict[str, FormDefinition]) -> tuple[str, bool]:
+    """rollover_text, and whether the old year's results (the 自评 section) were left behind: the new
+    year starts with targets only; its results are filed after it ends."""
     yaml = make_yaml()
     data = load_document(name, text.encode("utf-8"), yaml).data
     data["年度"] = str(new_year)
+    dropped = RESULTS_KEY in data
+    data.pop(RESULTS_KEY, None)
+    return _moved_on(data, yaml, name, old_year, new_year, forms), dropped
+
+
+def _moved_on(data, yaml, name: str, old_year: int, new_year: int, forms: dict[str, FormDefinition]) -> str:
+    """The rest of rollover_text: the form's periods and dates, the review, the text written."""
     form = forms.get(str(data.get("表样")))
     if form is not None:
         for field in form.header:

@@ -11,6 +11,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..common.yamlio import dump_text
 from ..forms.definition import FormDefinition
+from ..forms.selfeval import RESULTS_KEY
 from .reader import ImportedForm, Indicator
 
 
@@ -53,8 +54,11 @@ def filing_data(imported: ImportedForm, year: int) -> CommentedMap:
     return CommentedMap((key, values[key]) for key in form.top_level_keys if key in values)
 
 
-def filing_text(imported: ImportedForm, year: int, modeline: str, source: str) -> str:
+def filing_text(imported: ImportedForm, year: int, modeline: str, source: str, results: CommentedMap | None = None) -> str:
+    """`results`: the year-end 自评 section, read from a 自评表 (selfeval_import.py)."""
     data = filing_data(imported, year)
+    if results is not None:
+        data[RESULTS_KEY] = results
     comments = [f"由 jixiao import 从 {source}（{imported.place}）导入；{imported.recognition}"]
     comments += [f"导入说明：{note}" for note in imported.notes]
     comments += [f"未能导入（请人工处理）：{problem}" for problem in imported.problems]

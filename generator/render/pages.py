@@ -17,6 +17,7 @@ from .problem import TemplateProblem
 PREVIEW_TEMPLATE = "preview.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
 REVIEW_TEMPLATE = "review.html.j2"
+SELFEVAL_TEMPLATE = "selfeval.html.j2"
 
 
 def _lines(text: str) -> Markup:
@@ -86,3 +87,19 @@ def render_index(templates_root: Path, context: dict) -> str:
 def render_review(templates_root: Path, context: dict) -> str:
     """The review page of `jixiao diff --format html`; like the index, it reads only templates/ itself."""
     return _render(None, templates_root, REVIEW_TEMPLATE, context)
+
+
+def render_selfeval(templates_root: Path, sheet, name: str, source: str, links: list[dict]) -> str:
+    """The 自评表 page of a filing (`sheet`: render/selfeval_sheet.py), with the Word file's column widths."""
+    from .selfeval_word import ITEM_MM, LABEL_MM, indicator_widths, text_width
+
+    width = text_width(sheet.orientation)
+    shows = sheet.shows
+    numbers = [index for index, show in enumerate(shows) if show in ("points", "score")]
+    context = {
+        "sheet": sheet, "name": name, "source": source, "links": links, "width": width,
+        "label_mm": LABEL_MM, "item_mm": ITEM_MM,
+        "indicator_mm": [round(mm, 1) for mm in indicator_widths(shows, width)],
+        "total_span": min(numbers) if numbers else len(shows),  # the 总分 label spans the columns before 分值
+    }
+    return _render(None, templates_root, SELFEVAL_TEMPLATE, context)

@@ -118,11 +118,11 @@ def hidden_paragraph(document) -> None:
     added._p.get_or_add_pPr().append(mark)
 
 
-def cell_text(cell, text: str, *, align=LEFT) -> None:
+def cell_text(cell, text: str, *, align=LEFT, size: float = CELL_SIZE) -> None:
     first = cell.paragraphs[0]
     first.alignment = align
     run = first.add_run(text)
-    set_fonts(run._element.get_or_add_rPr(), BODY_FONT, CELL_SIZE)
+    set_fonts(run._element.get_or_add_rPr(), BODY_FONT, size)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
@@ -142,7 +142,7 @@ def repeat_on_every_page(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
-def table(document, rows: int, widths_mm: tuple[float, ...]):
+def table(document, rows: int, widths_mm: tuple[float, ...], size: float = CELL_SIZE):
     """A bordered, centred table of fixed column widths whose rows do not break across pages, its
     cells' lines (empty ones too) at the cell text's pitch."""
     added = document.add_table(rows=rows, cols=len(widths_mm))
@@ -157,7 +157,7 @@ def table(document, rows: int, widths_mm: tuple[float, ...]):
     for row in added.rows:
         for cell, mm in zip(row.cells, widths_mm):
             cell.width = Mm(mm)
-            exact_lines(cell.paragraphs[0], CELL_SIZE)
+            exact_lines(cell.paragraphs[0], size)
         keep_row_on_one_page(row)
     return added
 
@@ -329,7 +329,7 @@ def _indicator_table(document, form: FormDefinition) -> None:
         cell_text(merge(grid_table, 4, 1, last), text)
 
 
-def _spread(document, tags: list[str], width: float, align_last_right: bool) -> None:
+def spread_line(document, tags: list[str], width: float, align_last_right: bool) -> None:
     """One line of items spaced across the text width by tab stops: left and right ends
     (above the grid), or evenly (the footer's items)."""
     line = document.add_paragraph()
@@ -359,7 +359,7 @@ def build_template(form: FormDefinition) -> bytes:
     if form.year_line:
         paragraph(document, "{{ form.year_line }}", align=CENTER, east_asia=BODY_FONT, size=14, space_after=6)
     if any(form.above_grid):
-        _spread(document, ["{{ form.above_grid.left }}", "{{ form.above_grid.right }}"], width, align_last_right=True)
+        spread_line(document, ["{{ form.above_grid.left }}", "{{ form.above_grid.right }}"], width, align_last_right=True)
     _header_table(document, form, width)
     if form.indicators.caption:
         paragraph(document, "{{ form.caption }}", align=CENTER, east_asia=TITLE_FONT, size=14, bold=True, space_after=6)
@@ -369,7 +369,7 @@ def build_template(form: FormDefinition) -> bytes:
     if form.note:
         paragraph(document, "{{ form.note }}", align=LEFT, east_asia=BODY_FONT, size=11)
     if form.footer:
-        _spread(document, [f"{{{{ form.footer[{index}] }}}}" for index in range(len(form.footer))], width, align_last_right=False)
+        spread_line(document, [f"{{{{ form.footer[{index}] }}}}" for index in range(len(form.footer))], width, align_last_right=False)
     if not form.note and not form.footer:
         hidden_paragraph(document)
     return package(document)

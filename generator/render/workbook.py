@@ -47,6 +47,7 @@ MAX_ROWS = 1_048_576  # rows of a sheet; a longer table continues on a sheet nam
 MAX_LINKS = 65_530  # hyperlinks per sheet Excel opens; later files are named, not linked
 TOTAL_COLUMN = "年度资金(万元)"
 COUNT_COLUMN = "三级指标数"
+SELF_SCORE_COLUMN = "自评得分"  # the 总分 of the filing's 自评表, blank without results
 SEVERITY_COLUMNS = ("错误", "警告", "提示")
 FINDING_COLUMNS = (FILE_COLUMN, NAME_COLUMN, "行", "列", "级别", "规则", "说明")
 AMOUNT_FORMAT = '#,##0.00##'  # two decimals at least, up to four (万元 to the yuan); the unit is in the heading
@@ -83,6 +84,7 @@ class Listed:
     counts: tuple[int, int, int]  # findings: errors, warnings, notes
     links: dict[str, str]  # link column → file name beside the workbook
     record: dict  # filing/table.py filing_record
+    self_score: str = ""  # the 总分 of its 自评表 ("" without one)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ class _Book:
         self.heading = self.workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "top"})
         self.amount = self.workbook.add_format({"num_format": AMOUNT_FORMAT})
         self.count = self.workbook.add_format({"num_format": "0"})
+        self.score = self.workbook.add_format({"num_format": "0.00"})
         self.total_label = self.workbook.add_format({"bold": True, "top": 1})
         self.total_amount = self.workbook.add_format({"bold": True, "top": 1, "num_format": AMOUNT_FORMAT})
         self.total_count = self.workbook.add_format({"bold": True, "top": 1, "num_format": "0"})
@@ -221,7 +224,7 @@ def write_workbook(stream: BinaryIO, info: BookInfo, listed: Iterable[Listed], f
     money = list(dict.fromkeys(item.key for form in info.forms for item in form.funds.items))
     money_labels = _unique([f"{key}(万元)" for key in money], taken={TOTAL_COLUMN})
     summary_heading = [NAME_COLUMN, "表样", "主管部门", "实施单位", *money_labels, TOTAL_COLUMN, COUNT_COLUMN,
-                       *SEVERITY_COLUMNS, *info.link_columns, FILE_COLUMN]
+                       *SEVERITY_COLUMNS, SELF_SCORE_COLUMN, *info.link_columns, FILE_COLUMN]
     long_term = any(form.indicators.long_term for form in info.forms)
     indicator_heading = [*INDICATOR_FIXED, *info.extra_columns, *([HALF_COLUMN] if long_term else [])]
     fields_heading = [FILE_COLUMN, *info.field_columns]
@@ -232,7 +235,8 @@ def write_workbook(stream: BinaryIO, info: BookInfo, listed: Iterable[Listed], f
     money_col = {key: 4 + index for index, key in enumerate(money)}
     total_col = 4 + len(money)
     count_cols = range(total_col + 1, total_col + 5)  # 三级指标数, 错误, 警告, 提示
-    link_col = {label: total_col + 5 + index for index, label in enumerate(info.link_columns)}
+    score_col = total_col + 5
+    link_col = {label: score_col + 1 + index for index, label in enumerate(info.link_columns)}
     extra_col = {label: len(INDICATOR_FIXED) + index for index, label in enumerate(info.extra_columns)}
     field_col = {key: 1 + index for index, key in enumerate(info.field_columns)}
     totals = _Totals()
@@ -253,6 +257,9 @@ def write_workbook(stream: BinaryIO, info: BookInfo, listed: Iterable[Listed], f
         for col, value in zip(count_cols, (record["indicators"], *entry.counts)):
             summary.number(row, col, value, book.count)
             totals.add(col, Decimal(value))
+        score = exact_number(Decimal(entry.self_score)) if entry.self_score else None
+        if score is not None:
+            summary.number(row, score_col, score, book.score)
         for label, href in entry.links.items():
             links += _link(summary, row, link_col[label], href, label, links < MAX_LINKS)
         summary.text(row, len(summary_heading) - 1, entry.path)

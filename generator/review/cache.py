@@ -54,15 +54,18 @@ def _summary_to_json(summary: Summary | None) -> dict | None:
         "total": str(summary.total), "indicators": summary.indicators,
         "name_position": [summary.name_position.line, summary.name_position.col],
         "unit": summary.unit, "amounts": [[key, None if amount is None else str(amount)] for key, amount in summary.amounts],
+        "self_score": summary.self_score,
     }
 
 
 def _summary_from_json(data) -> Summary | None:
     if data is None:
         return None
-    path, form_id, year, name, total, indicators, position, unit, stored = (
+    path, form_id, year, name, total, indicators, position, unit, stored, self_score = (
         data["path"], data["form_id"], data["year"], data["name"], data["total"], data["indicators"], data["name_position"],
-        data["unit"], data["amounts"])
+        data["unit"], data["amounts"], data["self_score"])
+    if not (self_score is None or type(self_score) is str):
+        raise _Corrupt
     if not (type(path) is str and type(form_id) is str and type(year) is int and type(name) is str and type(total) is str
             and type(indicators) is int and type(position) is list and len(position) == 2
             and type(position[0]) is int and type(position[1]) is int and type(unit) is str and type(stored) is list):
@@ -71,7 +74,7 @@ def _summary_from_json(data) -> Summary | None:
     if not amount.is_finite():
         raise _Corrupt
     return Summary(path, form_id, year, name, amount, indicators, Position(*position), unit,
-                   tuple(_amount_from_json(item) for item in stored))
+                   tuple(_amount_from_json(item) for item in stored), self_score)
 
 
 def _amount_from_json(item) -> tuple[str, Decimal | None]:

@@ -6,7 +6,7 @@ import errno
 import os
 import stat
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..common import resources
@@ -17,6 +17,7 @@ from ..common.names import name_problem, printable_path
 from ..common.parallel import PARALLEL_FROM, parallel_map
 from ..common.yamlio import YamlRejected, load_document, locate, make_reading_yaml
 from ..filing.model import Filing, Summary, build_filing
+from ..filing.scoring import printed_total
 from ..filing.validate import schema_findings, text_findings
 from ..forms.definition import FormDefinition
 from ..forms.pack import FormShelf, form_problems
@@ -24,6 +25,7 @@ from ..forms.schema import load_schema
 from .cache import CheckCache
 from .config import Config
 from .rules import run_collection_rules, run_filing_rules
+from .rules.results import scorecard
 from .suppress import Suppression, apply_suppressions, find_suppressions
 
 
@@ -96,7 +98,16 @@ def check_source(name: str, raw: bytes, forms: dict[str, FormDefinition] | FormS
         )])
     filing = build_filing(document, form)
     findings.extend(run_filing_rules(filing, form))
-    return Checked(findings, filing.summary, find_suppressions(document.text), filing)
+    return Checked(findings, _summary(filing, form), find_suppressions(document.text), filing)
+
+
+def _summary(filing: Filing, form: FormDefinition) -> Summary:
+    """The filing's summary, with the 总分 of its 自评表 when it has one (scored once: the result rules' scorecard)."""
+    summary = filing.summary
+    if filing.results is None:
+        return summary
+    card = scorecard(filing, form)
+    return summary if card is None else replace(summary, self_score=printed_total(card))
 
 
 def _check_all(sources: list[tuple[str, bytes]]) -> list[Checked]:
