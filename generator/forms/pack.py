@@ -63,6 +63,12 @@ class _Problems:
         line, col = locate(self.located, path, at_key=at_key) if self.located is not None else (1, 1)
         self.findings.append(Finding(self.name, line, col, Severity.ERROR, RULE, message))
 
+    def unknown_placeholders(self, path: list, text: str, allowed, choices: str) -> None:
+        """Each {placeholder} of `text` (the value at `path`) that nothing fills in."""
+        for name in placeholders(text):
+            if name not in allowed:
+                self.add(path, f"{path[-1]} 中的 {{{name}}} 无法填写（可用：{choices}）")
+
 
 def _texts(raw: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in raw or ())
@@ -165,13 +171,9 @@ def _indicators(raw: dict, problems: _Problems) -> IndicatorsSpec:
     if score and score not in detail_keys:
         problems.add(["indicators", "score"], f"score“{score}”不是 details 里的栏目")
     allowed = {"合计", *names}
-    for name in placeholders(raw["label"]):
-        if name not in allowed:
-            problems.add(["indicators", "label"], f"label 中的 {{{name}}} 无法填写（可用：{{合计}} 和一级指标名称）")
+    problems.unknown_placeholders(["indicators", "label"], raw["label"], allowed, "{合计} 和一级指标名称")
     group_label = raw.get("group_label", "{name}")
-    for name in placeholders(group_label):
-        if name not in ("name", "requirement"):
-            problems.add(["indicators", "group_label"], f"group_label 中的 {{{name}}} 无法填写（可用：{{name}}、{{requirement}}）")
+    problems.unknown_placeholders(["indicators", "group_label"], group_label, ("name", "requirement"), "{name}、{requirement}")
     return IndicatorsSpec(
         key=raw["key"], label=raw["label"], description=raw.get("description", ""),
         label_column=bool(raw.get("label_column", True)), caption=raw.get("caption", ""), columns=columns,
@@ -237,9 +239,7 @@ def _check_keys(form: FormDefinition, problems: _Problems) -> None:
     allowed = {"年度", "year", *(f.key for f in form.header), *(g.key for g in form.goals)}
     lines = (("title", form.title), ("year_line", form.year_line), ("attachment", form.attachment), ("above_grid", " ".join(form.above_grid)))
     for name, text in lines:
-        for placeholder in placeholders(text):
-            if placeholder not in allowed:
-                problems.add([name], f"{name} 中的 {{{placeholder}}} 无法填写（可用：{{年度}} 和表头栏目名）")
+        problems.unknown_placeholders([name], text, allowed, "{年度} 和表头栏目名")
 
 
 def parse_form(raw: dict, located: Any, directory: Path, name: str) -> FormDefinition:

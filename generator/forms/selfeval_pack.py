@@ -62,9 +62,7 @@ def _indicators(raw: dict, problems) -> IndicatorGrid:
         if needed not in shows:
             problems.add(["indicators", "columns"], f"指标表缺少 show: {needed} 的栏目")
     level_label = raw.get("level_label", "{name}")
-    for name in placeholders(level_label):
-        if name not in ("name", "points"):
-            problems.add(["indicators", "level_label"], f"level_label 中的 {{{name}}} 无法填写（可用：{{name}}、{{points}}）")
+    problems.unknown_placeholders(["indicators", "level_label"], level_label, ("name", "points"), "{name}、{points}")
     return IndicatorGrid(raw["key"], raw["label"], columns, level_label, keys)
 
 
