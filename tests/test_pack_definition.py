@@ -164,3 +164,12 @@ def test_department_and_unit_fields_can_be_named_or_left_out(tmp_path):
 def test_a_department_field_that_is_no_header_field_is_reported_at_its_line(tmp_path):
     path = broken(tmp_path, ("id: ningxia-2019\n", "id: ningxia-2019\ndepartment_field: 主管单位\n"))
     assert problems(path) == [(line_of(path, "department_field:"), "department_field“主管单位”不是表头栏目（汇总表按它列出主管部门）")]
+
+
+@pytest.mark.parametrize(("old", "new", "key", "message"), [
+    ('title: "自治区本级部门{年度}年', 'title: "自治区本级部门{年份}年', "title:", "title 中的 {年份} 无法填写（可用：{年度} 和表头栏目名）"),
+    ('  group_label: "{name}"', '  group_label: "{name}{要求}"', "group_label:", "group_label 中的 {要求} 无法填写（可用：{name}、{requirement}）"),
+])
+def test_a_placeholder_nothing_fills_in_is_named_at_its_line(tmp_path, old, new, key, message):
+    path = broken(tmp_path, (old, new))
+    assert (line_of(path, key), message) in problems(path)

@@ -288,3 +288,9 @@ def test_examples_are_valid_for_an_editor_that_reads_yaml_types(pack_id):
     data = json.loads(json.dumps(YAML(typ="safe", pure=True).load(text), default=str))
     assert isinstance(data["自评"]["项目资金"][next(iter(data["自评"]["项目资金"]))]["全年预算数"], (int, float))
     assert list(Draft7Validator(schema).iter_errors(data)) == []
+
+
+def test_a_level_label_placeholder_nothing_fills_in_is_named_at_its_line(tmp_path):
+    path = broken(tmp_path, "selfeval-2020", ('level_label: "{name}({points}分)"', 'level_label: "{name}({分值}分)"'))
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "level_label:" in text)
+    assert (line, "level_label 中的 {分值} 无法填写（可用：{name}、{points}）") in problems(path)
