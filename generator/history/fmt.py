@@ -13,7 +13,7 @@ the money items in the target form's order, each item's amounts in the pack's co
 the targets are ordered (the form's order, or as filed for an as-filed form); the 三级 names in the order of
 the filing's own targets (a name that is not among them is an unknown key); each result mapping in the
 order of the pack's indicator columns, a key the pack prints no column for (评价档次) just before the 得分
-it decides.
+it decides (SelfEvaluation.result_key_order).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from ..filing.modeline import with_modeline_first
 from ..filing.validate import _suggestion as key_suggestion  # the hint check gives for the same key
 from ..forms.definition import FormDefinition
 from ..forms.pack import self_evaluation_for
-from ..forms.selfeval import PACK_KEY, RESULT_ROLES, RESULTS_KEY, SelfEvaluation
+from ..forms.selfeval import PACK_KEY, RESULTS_KEY
 
 
 class FormatRefused(Exception):
@@ -181,7 +181,7 @@ def _results_mappings(data: Any, form: FormDefinition) -> Iterator[KnownKeys]:
     targets = _mapping(data.get(form.indicators.key))
     as_filed = form.indicators.order == "as-filed"
     yield KnownKeys(tree, f"“{pack.indicators.key}”", _targets_order(targets, [level.name for level in form.levels], as_filed), {}, True)
-    result_keys = _result_key_order(pack)
+    result_keys = list(pack.result_key_order)
     for level in form.levels:
         if not isinstance(groups := tree.get(level.name), dict):
             continue
@@ -208,15 +208,6 @@ def _targets_order(filed: dict, known: list[str], as_filed: bool) -> list[str]:
         return known
     first = [str(key) for key in filed if str(key) in known]
     return [*first, *(name for name in known if name not in first)]
-
-
-def _result_key_order(pack: SelfEvaluation) -> list[str]:
-    """One indicator's result keys in the order of the pack's columns; the keys it prints no column for
-    (评价档次 in the shipped packs) just before 得分, the score they decide."""
-    printed = [show for _, show in pack.indicators.columns if show in RESULT_ROLES]
-    at = printed.index("score")
-    roles = [*printed[:at], *(role for role in RESULT_ROLES if role not in printed), *printed[at:]]
-    return [pack.indicators.result_key(role) for role in roles]
 
 
 def _known(parent: Any, key: str, order: list[str], aliases: dict[str, str], ordered: bool) -> Iterator[KnownKeys]:
