@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -113,11 +114,20 @@ def test_a_department_can_refuse_drafts(repo, capsys):
     assert [f["rule"] for f in found if f["severity"] == "error"] == ["filing.draft"]
 
 
+def test_configured_severities_apply_to_drafts_too(repo, capsys):
+    new_draft(capsys, "yinchuan-2024")
+    Path("pyproject.toml").write_text('[tool.jixiao]\n[tool.jixiao.severity]\n"header.missing" = "error"\n', encoding="utf-8")
+    code, found = findings(capsys)
+    assert code == 1
+    assert {f["rule"] for f in found if f["severity"] == "error"} == {"header.missing"}
+
+
 def test_the_cache_follows_the_marker(repo, capsys):
     draft = new_draft(capsys, "hunan-2023")
     text = draft.read_text(encoding="utf-8")
     for _ in range(2):  # the second from the cache
         assert invoke(capsys, "check")[0] == 0
+    assert list(Path(os.environ["JIXIAO_CACHE_DIR"]).glob("check-*.json"))  # there is a cache to be wrong
     draft.write_text(text.replace(MARKER_LINE + "\n", ""), encoding="utf-8")
     assert invoke(capsys, "check")[0] == 1
     draft.write_text(text, encoding="utf-8")
