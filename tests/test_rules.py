@@ -259,6 +259,9 @@ CASES = [
          hits=[(13, ("只有 29 个字",))], id="29"),
     case("header.year-folder", E, year="2023",
          hits=[(3, ("年度是 2024", "2023 年的文件夹", "projects/2024/"))], id="copied-to-2023"),
+    # a draft of a filled filing: only the marker is reported (tests/test_draft.py: the blanks of a new one)
+    case("filing.draft", W, ("表样: yinchuan-2024\n", "# jixiao: 草稿\n表样: yinchuan-2024\n"),
+         hits=[(2, ("这是草稿", "填写完成后删除这一行"))], id="marker"),
 ]
 
 
@@ -280,6 +283,7 @@ def near(rule, *replacements, year=None, form="yinchuan-2024", id):
 
 
 NEAR_MISSES = [
+    near("filing.draft", ("年度: 2024\n", "年度: 2024\n# jixiao: 草稿\n"), id="below-the-first-key"),
     near("funds.sum", ("财政拨款: 70.5", "财政拨款: 70.25"), ("其他资金: 10", "其他资金: 10.25"), id="other-split"),
     near("funds.sum", ("年度资金总额: 80.5", "年度资金总额: 80.50"), id="trailing-zero"),
     near("funds.relation", ("中央补助安排: 0", "中央补助安排: 50万元"), ("省级财政安排: 200万元", "省级财政安排: 150"), form="gansu-2023",

@@ -17,6 +17,8 @@ from docx import Document
 from docx.shared import Mm
 
 from generator.cli import run
+from generator.forms.pack import load_forms
+from generator.history.fmt import format_text
 
 EXAMPLES = {
     "selfeval-2020": ("2024", "热线", "政务服务热线运行经费", "yinchuan-2024"),
@@ -63,6 +65,7 @@ def test_round_trip_gives_the_same_targets_results_and_scores(round_trip, pack, 
     assert f"自评表上没有这些栏目，导入后是空的，请补充：{'、'.join(sorted(NOT_PRINTED[pack], key=messages[pack].index))}" in messages[pack]
     text = Path(imported).read_text(encoding="utf-8")
     assert f"表样: {form}\n" in text and "\n自评:\n" in text and f"  表样: {pack}" not in text  # the pairing: not repeated
+    assert format_text(imported, text, text.splitlines()[0], load_forms()) == text  # already in fmt's style
     # diff: nothing of the 自评表 changed; only the fields it does not print are blank now
     change = _json(capsys, "diff", original, imported, "--format", "json")["changes"][0]
     assert change["results"] == [] and change["scores"] == [] and change["results_status"] == ""
@@ -82,8 +85,8 @@ def test_a_qualitative_row_comes_back_with_its_band_and_the_filers_score(round_t
     text = (root / "imported" / "政务数据共享平台运维经费.yaml").read_text(encoding="utf-8")
     # printed 10 of 15 = 66.7%: the band 80–50 (部分达成), whose score the filer states
     assert ("        平台运维管理制度:\n          实际完成值: 已印发《政务数据共享平台运维管理办法》，配套操作规程尚在起草\n"
-            "          偏差原因分析及改进措施: 操作规程需与各部门会签，2024年一季度印发。\n"
-            "          评价档次: 部分达成年度指标并具有一定效果\n          得分: 10.00\n") in text
+            "          评价档次: 部分达成年度指标并具有一定效果\n          得分: 10.00\n"
+            "          偏差原因分析及改进措施: 操作规程需与各部门会签，2024年一季度印发。\n") in text  # fmt's order
     assert "  项目类别: 信息化建设类\n" in text and "  填报日期: 2024年1月20日\n" in text  # tick box and footer
     assert "\n填报单位: 长沙市数据资源管理局\n" in text  # above the grid, into the target's own field
     assert "        新接入部门数量:\n          实际完成值: 13个\n" in text  # the rule gives its 10 分: no 得分 kept

@@ -14,6 +14,7 @@ from typing import Any
 from ..common.yamlio import Document, key_position, value_position
 from ..forms.definition import FormDefinition, GroupSpec, IndicatorsSpec
 from ..forms.selfeval import PACK_KEY, RESULTS_KEY
+from .draft import draft_line
 from .results import Results, build_results
 from .values import split_target
 
@@ -87,6 +88,7 @@ class Filing:
     positions: dict[tuple, Position] = field(repr=False)  # key positions by path
     value_positions: dict[tuple, Position] = field(repr=False)
     results: Results | None = None  # the year-end 自评 section, when the filing has one (filing/results.py)
+    draft: Position | None = None  # where the draft marker is, when the filing is a draft (filing/draft.py)
 
     @property
     def name(self) -> str:
@@ -219,6 +221,7 @@ def build_filing(document: Document, form: FormDefinition) -> Filing:
         positions=keys,
         value_positions=values,
         results=_results(data, form),
+        draft=None if (line := draft_line(document.text)) is None else Position(line, 1),
     )
 
 

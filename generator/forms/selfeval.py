@@ -159,6 +159,15 @@ class SelfEvaluation:
         return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
     @property
+    def result_key_order(self) -> tuple[str, ...]:
+        """One indicator's result keys in the order of the indicator columns (fmt's order); a key the pack
+        prints no column for (评价档次 in the shipped packs) just before 得分, the score it decides."""
+        printed = [show for _, show in self.indicators.columns if show in RESULT_ROLES]
+        at = printed.index("score")
+        roles = [*printed[:at], *(role for role in RESULT_ROLES if role not in printed), *printed[at:]]
+        return tuple(self.indicators.result_key(role) for role in roles)
+
+    @property
     def section_keys(self) -> tuple[str, ...]:
         """The keys the results section may have, in the order the 自评表 prints them."""
         own = [f.key for f in self.fields if self.sources.get(f.key) not in SOURCES]

@@ -6,6 +6,14 @@ plain scalars where YAML allows them, otherwise double quotes; long text on one 
 A key the form does not know (most often a misspelt one) is never moved and its content is not
 restyled: the known keys of its mapping are sorted among themselves, and each unknown key stays right
 after the key that preceded it in the file (at the top when nothing did). fmt reports every such key.
+
+The year-end results (`自评`, docs/selfeval.md) come after the form's keys. Inside, the keys follow the 自评
+pack in use (the section's `表样`, else the target pack's pairing): its own keys as the 自评表 prints them;
+the money items in the target form's order, each item's amounts in the pack's column order; 一级 and 二级 as
+the targets are ordered (the form's order, or as filed for an as-filed form); the 三级 names in the order of
+the filing's own targets (a name that is not among them is an unknown key); each result mapping in the
+order of the pack's indicator columns, a key the pack prints no column for (评价档次) just before the 得分
+it decides (SelfEvaluation.result_key_order).
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from ..common.yamlio import decode, dump_text, key_position, load_document, make
 from ..filing.modeline import with_modeline_first
 from ..filing.validate import _suggestion as key_suggestion  # the hint check gives for the same key
 from ..forms.definition import FormDefinition
+from ..forms.pack import self_evaluation_for
+from ..forms.selfeval import PACK_KEY, RESULTS_KEY
 
 
 class FormatRefused(Exception):
@@ -61,9 +71,32 @@ def _reattach_comments(mapping: Any) -> None:
         before[1] = (before[1] or []) + [CommentToken(line.strip() + "\n", mark) for line in lines]
 
 
-def _reorder(mapping: Any, order: list[str]) -> None:
+def _lift_leading_comments(mapping: Any) -> None:
+    """Own-line comments above the first key belong to it, but ruamel keeps them with the mapping (shared with
+    the parent's entry, after a comment at the end of the parent's line if there is one); move them to the key."""
+    comment = mapping.ca.comment
+    if not comment or not mapping:
+        return
+    lines: list[str] = []
+    if comment[0] is not None:
+        head, newline, rest = comment[0].value.partition("\n")
+        if any(line.strip().startswith("#") for line in rest.splitlines()):
+            comment[0].value = head + newline
+            lines += rest.splitlines()
+    if len(comment) > 1 and comment[1]:
+        lines += [line for token in comment[1] for line in token.value.splitlines()]
+        comment[1].clear()  # in place: the parent's entry holds the same list
+    if any(line.strip().startswith("#") for line in lines):
+        first = mapping.ca.items.setdefault(next(iter(mapping)), [None, [], None, None])
+        mark = CommentMark(mapping.lc.col)
+        first[1] = [CommentToken(line.strip() + "\n", mark) for line in lines] + (first[1] or [])
+
+
+def _reorder(mapping: Any, order: list[str], nested: bool = True) -> None:
     """Sort the known keys into `order`; an unknown key moves only with the known key before it
-    (comments stay attached)."""
+    (comments stay attached; the comments heading the file stay on top)."""
+    if nested:
+        _lift_leading_comments(mapping)
     _reattach_comments(mapping)
     rank = {key: index for index, key in enumerate(order)}
     head: list = []  # unknown keys before the first known one: they stay on top
@@ -105,6 +138,7 @@ class KnownKeys:
     order: list[str]  # the form's keys, in the form's order
     aliases: dict[str, str]  # other offices' names for them (for a hint)
     ordered: bool  # whether fmt sorts it (the 一级 and 二级 of an as-filed form are printed as filed)
+    known_as: str = "表样的键"  # what its keys are, for the message about one that is not
 
 
 def known_mappings(data: Any, form: FormDefinition) -> Iterator[KnownKeys]:
@@ -113,7 +147,7 @@ def known_mappings(data: Any, form: FormDefinition) -> Iterator[KnownKeys]:
         return
     fields = [*form.fields, *form.goals, *((form.review.field,) if form.review else ())]
     top_aliases = _aliases(fields) | {alias: form.funds.key for alias in form.funds.aliases}
-    yield KnownKeys(data, "申报表", list(form.top_level_keys), top_aliases, True)
+    yield KnownKeys(data, "申报表", [*form.top_level_keys, RESULTS_KEY], top_aliases, True)
     for group in [form.funds, *(f for f in form.fields if f.items)]:
         yield from _known(data, group.key, [item.key for item in group.items], _aliases(group.items), True)
     ordered = form.indicators.order != "as-filed"
@@ -124,6 +158,56 @@ def known_mappings(data: Any, form: FormDefinition) -> Iterator[KnownKeys]:
         for level in form.levels if isinstance(indicators, dict) else ():
             names = {alias: g.name for g in level.groups for alias in g.aliases}
             yield from _known(indicators, level.name, [g.name for g in level.groups], names, ordered)
+    yield from _results_mappings(data, form)
+
+
+def _results_mappings(data: Any, form: FormDefinition) -> Iterator[KnownKeys]:
+    """The mappings of the 自评 section, when the 自评 pack it is scored with can be read (else nothing in
+    it is sorted or reported: check says why there is no pack)."""
+    section = data.get(RESULTS_KEY)
+    if not isinstance(section, dict):
+        return
+    pack, _ = self_evaluation_for(form, str(section.get(PACK_KEY) or ""))
+    if pack is None:
+        return
+    yield KnownKeys(section, f"“{RESULTS_KEY}”", list(pack.section_keys), {}, True)
+    if isinstance(money := section.get(pack.funds.key), dict):
+        yield KnownKeys(money, f"“{pack.funds.key}”", [item.key for item in form.funds.items], _aliases(form.funds.items), True)
+        amounts = [column.key for column in pack.funds.columns if column.show == "amount"]
+        for item in form.funds.items:
+            yield from _known(money, item.key, amounts, {}, True)
+    if not isinstance(tree := section.get(pack.indicators.key), dict):
+        return
+    targets = _mapping(data.get(form.indicators.key))
+    as_filed = form.indicators.order == "as-filed"
+    yield KnownKeys(tree, f"“{pack.indicators.key}”", _targets_order(targets, [level.name for level in form.levels], as_filed), {}, True)
+    result_keys = list(pack.result_key_order)
+    for level in form.levels:
+        if not isinstance(groups := tree.get(level.name), dict):
+            continue
+        filed_groups = _mapping(targets.get(level.name))
+        order = _targets_order(filed_groups, [g.name for g in level.groups], as_filed)
+        yield KnownKeys(groups, f"“{level.name}”", order, {alias: g.name for g in level.groups for alias in g.aliases}, True)
+        for group in level.groups:
+            if not isinstance(rows := groups.get(group.name), dict):
+                continue
+            names = [str(name) for name in _mapping(filed_groups.get(group.name))]
+            yield KnownKeys(rows, f"“{group.name}”", names, {}, True, known_as="申报的三级指标")
+            for name in rows:
+                if str(name) in names and isinstance(rows[name], dict):
+                    yield KnownKeys(rows[name], f"“{name}”", result_keys, {}, True)
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _targets_order(filed: dict, known: list[str], as_filed: bool) -> list[str]:
+    """Names in the targets' order: the form's; for an as-filed form the filed ones as filed, then the rest."""
+    if not as_filed:
+        return known
+    first = [str(key) for key in filed if str(key) in known]
+    return [*first, *(name for name in known if name not in first)]
 
 
 def _known(parent: Any, key: str, order: list[str], aliases: dict[str, str], ordered: bool) -> Iterator[KnownKeys]:
@@ -138,7 +222,7 @@ def _aliases(items) -> dict[str, str]:
 def canonical_order(data: Any, form: FormDefinition | None) -> None:
     for known in known_mappings(data, form) if form is not None else ():
         if known.ordered:
-            _reorder(known.mapping, known.order)
+            _reorder(known.mapping, known.order, nested=known.mapping is not data)
 
 
 def unknown_keys(data: Any, form: FormDefinition | None) -> Iterator[tuple[KnownKeys, Any]]:
@@ -152,7 +236,7 @@ def unknown_key_findings(name: str, data: Any, form: FormDefinition | None) -> l
     findings = []
     for known, key in unknown_keys(data, form):
         line, col = key_position(known.mapping, key)
-        message = (f"{known.where}中的“{key}”不是表样的键，fmt 没有移动它（只排列了表样中的键）；"
+        message = (f"{known.where}中的“{key}”不是{known.known_as}，fmt 没有移动它（只排列了{known.known_as}）；"
                    "改正或删除后再运行 jixiao fmt") + key_suggestion(str(key), known.order, known.aliases)
         findings.append(Finding(name, line, col, Severity.WARNING, "fmt.unknown-key", message))
     return sort_findings(findings)

@@ -9,6 +9,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from ..common.yamlio import dump_text, load_document, make_yaml
+from ..filing.draft import MARKER_LINE
 from ..filing.modeline import modeline_for, with_modeline_first
 from ..filing.values import parse_day, parse_period
 from ..forms.definition import FormDefinition
@@ -19,7 +20,8 @@ _NEED = {"required": "必填：", "recommended": "应填：", "optional": "选�
 
 
 def new_filing_text(form: FormDefinition, name: str, year: int, modeline: str) -> str:
-    """A filing with every field and group of the form; each to be filled in is explained by a comment."""
+    """A draft filing (filing/draft.py: its marker line right below the modeline) with every field and group of
+    the form; each to be filled in is explained by a comment."""
     data = CommentedMap()
     notes: list[tuple[CommentedMap, str, str, int]] = []  # (mapping, key, comment, indent)
     data["表样"] = form.id
@@ -50,9 +52,12 @@ def new_filing_text(form: FormDefinition, name: str, year: int, modeline: str) -
     if form.review:
         data[form.review.field.key] = ""
         notes.append((data, form.review.field.key, form.review.field.description, 0))
+    for key in form.top_level_keys:  # fmt's order (a field printed inside the money rows comes after the money)
+        if key in data:
+            data.move_to_end(key)
     for mapping, key, comment, indent in notes:
         mapping.yaml_set_comment_before_after_key(key, before=comment, indent=indent)
-    return modeline + "\n" + dump_text(data)
+    return modeline + "\n" + MARKER_LINE + "\n" + dump_text(data)
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")

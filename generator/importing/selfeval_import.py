@@ -331,6 +331,7 @@ def read_selfeval(content: DocumentContent, packs: dict[str, SelfEvaluation], fo
     if reader.total:
         section[pack.total_label] = reader.total
     notes += _settle(imported, section, reader, form, pack, source)
+    _in_column_order(section[pack.indicators.key], pack)
     return SelfevalRead(imported, pack, section, notes, reader.rows)
 
 
@@ -345,6 +346,16 @@ def _results_tree(rows: list[_Row], form: FormDefinition, pack: SelfEvaluation) 
             entry[keys["reason"]] = row.reason
         tree.setdefault(row.level, CommentedMap()).setdefault(row.group, CommentedMap())[row.name] = entry
     return tree
+
+
+def _in_column_order(tree: CommentedMap, pack: SelfEvaluation) -> None:
+    """Each result's keys in the pack's column order, as `jixiao fmt` writes them (_settle adds them last)."""
+    order = pack.result_key_order
+    for groups in tree.values():
+        for rows in groups.values():
+            for entry in rows.values():
+                for key in sorted(entry, key=order.index):
+                    entry.move_to_end(key)
 
 
 def _scorecard(imported: ImportedForm, section: CommentedMap, form: FormDefinition, source: str):

@@ -5,13 +5,17 @@ from __future__ import annotations
 import click
 
 from .config import Config
-from .rules import REGISTRY, STAGES
+from .rules import DRAFT_NOTE, REGISTRY, STAGES, Rule
 
 
 def _severity(rule_id: str, config: Config) -> str:
     if rule_id in config.disabled:
         return "关闭"
     return config.severities.get(rule_id, REGISTRY[rule_id].severity).label
+
+
+def _explanation(rule: Rule) -> str:
+    return rule.explanation + (DRAFT_NOTE if rule.draft_tolerant else "")
 
 
 def rules_table(config: Config) -> str:
@@ -34,7 +38,7 @@ def explain_rule(rule_id: str, config: Config) -> str:
         f"{rule.id}：{rule.title}",
         f"级别：{_severity(rule.id, config)}（默认 {rule.severity.label}）；类别：{STAGES[rule.stage]}",
         "",
-        rule.explanation,
+        _explanation(rule),
     ]
     if rule.configurable:
         lines += ["", f"在这一行末尾写“# jixiao: ignore[{rule.id}]”可以忽略该行的这条问题；"
@@ -69,5 +73,5 @@ def rules_markdown() -> str:
         out += [f"| [`{rule.id}`](#{rule.id.replace('.', '')}) | {rule.severity.label} | {rule.title} |" for rule in members]
         out.append("")
         for rule in members:
-            out += [f"### {rule.id}", "", f"**{rule.title}**（默认：{rule.severity.label}）", "", rule.explanation, ""]
+            out += [f"### {rule.id}", "", f"**{rule.title}**（默认：{rule.severity.label}）", "", _explanation(rule), ""]
     return "\n".join(out)

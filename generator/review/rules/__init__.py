@@ -43,6 +43,8 @@ class Rule:
     stage: str = "review"
     check: FilingCheck | None = None
     check_all: CollectionCheck | None = None
+    # Says only that something is not filled in yet: in a draft (filing/draft.py) a warning, marked DRAFT_MARK.
+    draft_tolerant: bool = False
 
     @property
     def configurable(self) -> bool:
@@ -59,7 +61,8 @@ def _register(entry: Rule) -> None:
     REGISTRY[entry.id] = entry
 
 
-def rule(id: str, severity: Severity, title: str, explanation: str, *, collection: bool = False):
+def rule(id: str, severity: Severity, title: str, explanation: str, *, collection: bool = False,
+         draft_tolerant: bool = False):
     """Register the decorated function as the check of a new review rule."""
 
     def register(function):
@@ -67,6 +70,7 @@ def rule(id: str, severity: Severity, title: str, explanation: str, *, collectio
             id, severity, title, explanation,
             check=None if collection else function,
             check_all=function if collection else None,
+            draft_tolerant=draft_tolerant,
         ))
         return function
 
@@ -78,15 +82,26 @@ def describe(id: str, severity: Severity, title: str, explanation: str, *, stage
     _register(Rule(id, severity, title, explanation, stage=stage))
 
 
+DRAFT_MARK = "（草稿）"  # ends the message of a draft-tolerant finding in a draft
+DRAFT_NOTE = "申报表是草稿（带“# jixiao: 草稿”标记行）时，这条规则的问题只报告为警告。"
+
+
 def _finding(rule_: Rule, filing: Filing | Summary, hit: Hit) -> Finding:
     return Finding(filing.path, hit.position.line, hit.position.col, rule_.severity, rule_.id, hit.message)
+
+
+def _in_draft(finding: Finding) -> Finding:
+    """A draft-tolerant finding of a draft: at most a warning, and saying why."""
+    severity = Severity.WARNING if finding.severity is Severity.ERROR else finding.severity
+    return Finding(finding.file, finding.line, finding.col, severity, finding.rule, finding.message + DRAFT_MARK)
 
 
 def run_filing_rules(filing: Filing, form: FormDefinition) -> Iterator[Finding]:
     for rule_ in REGISTRY.values():
         if rule_.check:
             for hit in rule_.check(filing, form):
-                yield _finding(rule_, filing, hit)
+                finding = _finding(rule_, filing, hit)
+                yield _in_draft(finding) if rule_.draft_tolerant and filing.draft is not None else finding
 
 
 def run_collection_rules(summaries: list[Summary]) -> Iterator[Finding]:
@@ -96,4 +111,4 @@ def run_collection_rules(summaries: list[Summary]) -> Iterator[Finding]:
                 yield _finding(rule_, summary, hit)
 
 
-from . import builtin, completeness, cost, details, funds, header, project, quantities, results, wording  # noqa: E402,F401  (register)
+from . import builtin, completeness, cost, details, draft, funds, header, project, quantities, results, wording  # noqa: E402,F401  (register)

@@ -13,6 +13,7 @@ from .indicators import placed
     "必填的二级指标没有填写",
     "表上标注“必填量化”或“必填”的二级指标（数量、质量、时效、成本、社会效益、可持续影响、服务对象满意度）"
     "至少要有一个带指标值的三级指标。漏填的分组是最常见的退回原因之一。",
+    draft_tolerant=True,
 )
 def required_empty(filing, form):
     for level in form.levels:
@@ -31,6 +32,7 @@ def required_empty(filing, form):
     Severity.ERROR,
     "指标值为空",
     "每个三级指标都要有指标值；没有目标值的指标无法在年底评价是否完成。",
+    draft_tolerant=True,
 )
 def empty_value(filing, form):
     for item in placed(filing, form):

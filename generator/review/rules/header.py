@@ -37,6 +37,7 @@ def _empty_fields(filing, form, need: str):
     Severity.ERROR,
     "必填的表头栏目为空",
     "表样标为必填的表头栏目和目标（如项目名称、实施单位、项目期、年度总体目标）是申报表的基本信息，不能为空。",
+    draft_tolerant=True,
 )
 def missing(filing, form):
     yield from _empty_fields(filing, form, "required")
@@ -48,6 +49,7 @@ def missing(filing, form):
     "应当填写的表头栏目为空",
     "表样标为“应当填写”（need: recommended）的栏目，例如银川表样的主管部门及代码、项目属性；实际报送中常被留空，所以默认只作警告。"
     "表样里没有的栏目不会报告。",
+    draft_tolerant=True,
 )
 def missing_recommended(filing, form):
     yield from _empty_fields(filing, form, "recommended")

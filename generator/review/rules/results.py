@@ -55,6 +55,7 @@ def result_pack(filing, form):
     "指标没有实际完成值",
     "自评时每个申报的三级指标都要写实际完成值：在“自评 → 绩效指标”下按同样的一级、二级、三级指标写"
     "“三级指标: 实际完成值”（或写成映射，含“实际完成值”）。没有结果的指标无法计分。",
+    draft_tolerant=True,
 )
 def actual_missing(filing, form):
     card, pack = _scored(filing, form)
@@ -94,6 +95,7 @@ def unknown_indicator(filing, form):
     Severity.WARNING,
     "没有写年度总体目标的实际完成情况",
     "自评表的“年度总体目标”一行对照预期目标写实际完成情况；没有写时这一格是空的。",
+    draft_tolerant=True,
 )
 def goal_missing(filing, form):
     card, pack = _scored(filing, form)
@@ -112,6 +114,7 @@ def goal_missing(filing, form):
     "项目资金缺少预算数或执行数",
     "自评表的项目资金每一项都要写全年预算数和全年执行数（万元）：执行率 = 全年执行数 / 全年预算数。"
     "缺少时无法计算预算执行率的得分。",
+    draft_tolerant=True,
 )
 def money_missing(filing, form):
     card, pack = _scored(filing, form)
@@ -308,6 +311,7 @@ def score_differs(filing, form):
     Severity.WARNING,
     "得分低于分值但没有写偏差原因",
     "自评表要求对没有达到目标的指标写明“偏差原因分析及改进措施”；得分低于分值的指标这一栏不能空着。",
+    draft_tolerant=True,
 )
 def reason_missing(filing, form):
     card, pack = _scored(filing, form)
