@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 SUFFIXES = (".yaml", ".yml")
@@ -60,12 +61,22 @@ def filing_paths(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def escapes_through_link(path: Path, inside: Path) -> bool:
+def escapes_through_link(path: Path | str, inside: Path | str) -> bool:
     """Whether `path` leads out of `inside` through a symbolic link: the file's own link, or a folder's
     on the way (a path not yet created is judged by the folders that exist). A plain path to a place
-    elsewhere is the user's own choice, not a link planted in a repository."""
-    real = path.resolve()
-    return real != Path(os.path.normpath(path.absolute())) and not real.is_relative_to(inside.resolve())
+    elsewhere is the user's own choice, not a link planted in a repository. RuntimeError on a link loop.
+    Plain os.path strings: a build asks this of every filing."""
+    absolute = os.path.abspath(path)
+    real = os.fspath(Path(absolute).resolve())
+    if real == absolute:
+        return False
+    folder = _real_folder(os.path.abspath(inside))
+    return not (real == folder or real.startswith(folder.rstrip(os.sep) + os.sep))
+
+
+@lru_cache(maxsize=16)
+def _real_folder(absolute: str) -> str:
+    return os.fspath(Path(absolute).resolve())
 
 
 def repository_root(here: Path | None = None) -> Path | None:

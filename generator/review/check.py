@@ -64,7 +64,7 @@ def read_bytes(path: Path | str, name: str, inside: Path | None = None, where: s
         mode = os.lstat(path).st_mode  # one call for most files: only a link needs another look
         if stat.S_ISLNK(mode):
             mode = os.stat(path).st_mode  # a broken link or a loop says so here
-        if escapes_through_link(Path(path), inside or Path.cwd()):
+        if escapes_through_link(path, inside or os.getcwd()):
             # The target is not named: the message may end up in a PR comment.
             raise YamlRejected([Finding(
                 name, 1, 1, Severity.ERROR, "file.outside",
