@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import yaml  # for jixiao's own form definition (never for a filing: see generator/yamlio.py)
 
+from generator.cli import run
 from generator.common.caching import cache_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,6 +23,15 @@ SEED_HEADERS = {
     "聘用人员工作经费": ("52.5", "52.5", "0", "保障按时足额发放工资及缴纳养老保险金和医疗保险,"),
     "信创设备购置经费": ("13.2", "13.2", "0", "为深入贯彻落实自治区党委办公厅、人民政府相关精神,"),
 }
+
+
+def invoke(capsys, *args: str) -> tuple[int, str, str]:
+    """Run the jixiao command line in this process: its exit code, stdout and stderr (never a traceback)."""
+    capsys.readouterr()
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
 
 
 def as_printed(data: dict) -> dict:

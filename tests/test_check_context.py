@@ -11,26 +11,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SEED_DIR
+from conftest import REPO, SEED_DIR, invoke
 
-from generator.cli import run
 from generator.common.discover import other_filings, repository_root
-from generator.review.cache import CheckCache
 from generator.review import check
+from generator.review.cache import CheckCache
 from generator.review.check import check_files
 
 CLEAN = REPO / "templates" / "yinchuan-2024" / "example.yaml"
 CLEAN_NAME = "政务服务热线运行经费"  # the 项目名称 of CLEAN
 DUCHA = "projects/2024/督查室工作经费.yaml"  # a seed filing with warnings only
 XINXI = "projects/2024/政府办信息中心工作经费.yaml"  # a seed filing with errors of its own
-
-
-def invoke(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def reported_files(out: str) -> set[str]:

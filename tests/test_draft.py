@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SEED_DIR
+from conftest import REPO, SEED_DIR, invoke
 
-from generator.cli import run
 from generator.common.findings import Severity
 from generator.filing.draft import MARKER, MARKER_LINE, draft_line
 from generator.forms.pack import load_forms
@@ -19,14 +18,6 @@ from generator.review.rules import DRAFT_MARK, REGISTRY
 
 FORMS = load_forms()
 TOLERANT = {rule.id for rule in REGISTRY.values() if rule.draft_tolerant}
-
-
-def invoke(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def findings(capsys, *args: str) -> tuple[int, list[dict]]:

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SEED_DIR
+from conftest import REPO, SEED_DIR, invoke
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import (
@@ -21,7 +21,6 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from generator.cli import run
 from generator.common.yamlio import load_document, plain_data
 from generator.filing.draft import MARKER_LINE
 from generator.filing.modeline import MODELINE_PREFIX
@@ -48,14 +47,6 @@ def fmt(text: str, name: str = "x.yaml") -> str:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def invoke(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.fixture

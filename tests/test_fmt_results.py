@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, invoke
 
-from generator.cli import run
 from generator.common.yamlio import dump_text, load_document, make_yaml, plain_data
 from generator.filing.modeline import MODELINE_PREFIX
 from generator.forms.pack import load_forms
@@ -25,14 +24,6 @@ EXAMPLES = {  # the shipped filings with results, by the 自评 pack they are sc
 
 def fmt(text: str) -> str:
     return format_text("x.yaml", text, MODELINE, FORMS)
-
-
-def invoke(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.fixture

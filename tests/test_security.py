@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, invoke
 from docx import Document
 from test_diff import commit, git
 
@@ -371,16 +371,6 @@ def filings(tmp_path, monkeypatch) -> Path:
                                        encoding="utf-8")
     monkeypatch.chdir(root)
     return root
-
-
-def invoke(capsys, *args: str) -> tuple[int, str, str]:
-    from generator.cli import run
-
-    capsys.readouterr()
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
