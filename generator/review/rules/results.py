@@ -29,6 +29,13 @@ def _scored(filing, form):
     return (card, card.pack) if card else (None, None)
 
 
+def _indicator_scores(filing, form):
+    """(score, pack) of each indicator of a filing whose results can be scored."""
+    card, pack = _scored(filing, form)
+    for score in card.indicators if card else ():
+        yield score, pack
+
+
 def _value_at(filing: Filing, path: tuple, key: str = "") -> Position:
     """The value of `key` under `path` (a bare value at `path` itself), else the nearest key."""
     full = (*path, key) if key else path
@@ -58,11 +65,8 @@ def result_pack(filing, form):
     draft_tolerant=True,
 )
 def actual_missing(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    key = pack.indicators.result_key("actual")
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
+        key = pack.indicators.result_key("actual")
         result = score.result
         if result is None:
             yield Hit(
@@ -193,10 +197,7 @@ def rate_over(filing, form):
     "“个”和“项”、“次”和“人次”、只写数字没有单位，都无法比较，这个指标不计分。请按指标值的单位填写实际完成值。",
 )
 def unit(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
         if score.unit_mismatch:
             yield Hit(_value_at(filing, score.result.path, pack.indicators.result_key("actual")),
                       f"“{score.name}”：{score.reason}（指标值“{score.target}”，实际完成值“{score.actual}”）")
@@ -211,10 +212,7 @@ def unit(filing, form):
     "说明原因，总分缺这一项；写了得分时按填报的得分计。",
 )
 def unscored(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
         result = score.result
         if result is None or not result.actual.strip() or score.unit_mismatch or score.score is not None:
             continue  # no result and unit mismatches have rules of their own; a stated score is the filer's call
@@ -228,11 +226,8 @@ def unscored(filing, form):
     "一个指标的得分在 0 和它的分值之间；超过分值（或是负数、不是数字）的得分不计入总分。",
 )
 def score_over_points(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    key = pack.indicators.result_key("score")
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
+        key = pack.indicators.result_key("score")
         result = score.result
         if result is None or not result.score.strip():
             continue
@@ -249,11 +244,8 @@ def score_over_points(filing, form):
     "每一档的得分在分值的一定比例之间（如 100%–80%、80%–60%、60%–0%）。填写的得分要落在所选档次的范围内。",
 )
 def score_outside_band(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    key = pack.indicators.result_key("score")
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
+        key = pack.indicators.result_key("score")
         band = pack.band(score.band) if score.band else None
         if score.method != QUALITATIVE or band is None or score.stated is None or score.stated > score.points:
             continue
@@ -268,10 +260,7 @@ def score_outside_band(filing, form):
     "定量指标和完成时限按规则计分，不用评价档次；写了评价档次而计算出的得分不在这一档的范围内时，档次或实际完成值可能写错了。",
 )
 def band_differs(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
         band = pack.band(score.band) if score.band else None
         if score.method == QUALITATIVE or band is None or score.computed is None:
             continue
@@ -290,11 +279,8 @@ def band_differs(filing, form):
     "逾期得 0 分。填写的得分与计算结果不同时，总分按计算结果；确有理由时可以忽略这一条。",
 )
 def score_differs(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    key = pack.indicators.result_key("score")
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
+        key = pack.indicators.result_key("score")
         if score.method == QUALITATIVE or score.computed is None or score.stated is None or score.stated == score.computed:
             continue
         if not Decimal(0) <= score.stated <= score.points:
@@ -314,11 +300,8 @@ def score_differs(filing, form):
     draft_tolerant=True,
 )
 def reason_missing(filing, form):
-    card, pack = _scored(filing, form)
-    if card is None:
-        return
-    key = pack.indicators.result_key("reason")
-    for score in card.indicators:
+    for score, pack in _indicator_scores(filing, form):
+        key = pack.indicators.result_key("reason")
         result = score.result
         if result is not None and score.score is not None and score.score < score.points and not result.reason.strip():
             yield Hit(
