@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SEED_DIR
+from conftest import REPO, SEED_DIR, invoke
 
 from generator.cli import run
 
@@ -76,11 +76,7 @@ def repo(tmp_path, monkeypatch) -> Path:
 
 
 def diff(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run(["diff", *args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+    return invoke(capsys, "diff", *args)
 
 
 def diff_json(capsys, *args: str, expected: int = 0) -> dict:

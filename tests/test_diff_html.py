@@ -13,10 +13,9 @@ from urllib.parse import unquote, urldefrag
 
 import html5lib
 import pytest
-from conftest import REPO, SEED_DIR
+from conftest import REPO, SEED_DIR, invoke
 from test_diff import edit, make_repo
 
-from generator.cli import run
 
 DUCHA = "projects/2024/督查室工作经费.yaml"
 PINYONG = "projects/2024/聘用人员工作经费.yaml"
@@ -50,11 +49,7 @@ def text(element) -> str:
 
 
 def diff(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run(["diff", *args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+    return invoke(capsys, "diff", *args)
 
 
 def ids(tree) -> set[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import generator.importing.run
 import pytest
-from conftest import LEVELS, REPO, as_printed
+from conftest import LEVELS, REPO, as_printed, invoke
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -45,9 +45,7 @@ def _document_xml(path: Path) -> bytes:
 
 
 def _import(capsys, *args) -> tuple[int, str, str]:
-    code = run(["import", *map(str, args)])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return invoke(capsys, "import", *map(str, args))
 
 
 def _filing(**overrides) -> dict:

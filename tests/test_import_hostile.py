@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, as_printed
+from conftest import REPO, as_printed, invoke
 
 from generator.cli import run
 from generator.common.yamlio import load_document, plain_data
@@ -127,9 +127,7 @@ def _import_limited(cwd: Path, *args) -> tuple[int, str, str, int]:
 
 
 def _import(capsys, *args) -> tuple[int, str, str]:
-    code = run(["import", *map(str, args)])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return invoke(capsys, "import", *map(str, args))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, invoke
 from docx import Document
 
 from generator.cli import run
@@ -90,9 +90,7 @@ def _data(path: Path) -> dict:
 
 
 def _import(capsys, *args) -> tuple[int, str, str]:
-    code = run(["import", *map(str, args)])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return invoke(capsys, "import", *map(str, args))
 
 
 def _comments(path: Path) -> list[str]:

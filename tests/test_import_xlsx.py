@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, invoke
 from openpyxl.styles import PatternFill
 
 import generator.importing.xlsx_read
@@ -28,10 +28,7 @@ EXAMPLES = sorted((REPO / "templates").glob("*/example.yaml"))
 
 
 def _import(capsys, *args) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run(["import", *map(str, args)])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return invoke(capsys, "import", *map(str, args))
 
 
 def _data(path: Path) -> dict:

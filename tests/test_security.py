@@ -219,13 +219,7 @@ def repo(tmp_path, monkeypatch) -> Path:
 
 
 def diff(capsys, *args: str) -> tuple[int, str, str]:
-    from generator.cli import run
-
-    capsys.readouterr()
-    code = run(["diff", *args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+    return invoke(capsys, "diff", *args)
 
 
 def _yaml_text(value: str) -> str:
