@@ -144,6 +144,7 @@ def check(paths: tuple[Path, ...], output_format: str, explain: str | None, quie
 
     路径可以是文件或文件夹，默认 projects/；“-”表示从标准输入读取一张申报表。
     有“错误”级别的问题时退出码为 1（加 --strict 时“警告”也算），用法或配置有误时为 2。
+    只给出部分文件时，项目名称重复等跨文件规则仍与仓库 projects/ 下的全部申报表比较，只报告给出的文件。
     规则的级别和开关在 pyproject.toml 的 [tool.jixiao] 中设置；
     在某一行末尾写 “# jixiao: ignore[规则]” 可以忽略这一行的该条问题。
     """
@@ -340,6 +341,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, outputs: str | None, old_outpu
           jobs: int | None, no_cache: bool, quiet: bool) -> None:
     """生成官方格式的 Word 申报表、HTML 预览（以及 PDF），和每个年度的 index.html、汇总表.xlsx。
 
+    有年终自评结果（“自评”部分）的申报表另外生成自评表，放在 <年度>/自评表/。
     路径可以是文件或文件夹，默认 projects/。只重新生成有变化的文件；从这些路径中删除了的申报表，其输出文件也会删除。
     审核问题只汇总显示，不影响生成；无法生成的文件会列出原因，其他文件照常生成。
     """
@@ -445,7 +447,10 @@ def fmt(paths: tuple[Path, ...], check_only: bool) -> None:
 @click.option("--projects", "projects_dir", type=click.Path(path_type=Path), default=Path("projects"),
               metavar="文件夹", help="申报表所在的文件夹（默认 projects/）")
 def new(name: str, year: int | None, form_id: str | None, projects_dir: Path) -> None:
-    """按表样新建一个申报表：projects/<年度>/<项目名称>.yaml，列出全部栏目和分组，必填项有注释。"""
+    """按表样新建一个申报表：projects/<年度>/<项目名称>.yaml，列出全部栏目和分组，必填项有注释。
+
+    新文件是草稿（开头有“# jixiao: 草稿”一行）：删除这一行之前，未填写的必填项只报告为警告。
+    """
     from .common.repository import schema_location
     from .filing.modeline import modeline_for
     from .history.scaffold import new_filing_text
@@ -689,7 +694,7 @@ def _source(path: Path, name: str):
               help="把填好的自评表写进这个已有的申报表：替换它的“自评”部分，其余内容和注释不变")
 def import_(documents: tuple[Path, ...], out_dir: Path | None, form_id: str | None, year: int | None, keep_going: bool,
             into: Path | None) -> None:
-    """把已有的 Word 申报表（.docx，装了 LibreOffice 时也可以是 .doc）导入为 YAML。
+    """把已有的 Word 申报表（.docx，装了 LibreOffice 时也可以是 .doc）或 Excel 表（.xlsx，装了 LibreOffice 时也可以是 .xls）导入为 YAML。
 
     一个文档可以包含多张表；每张表按标题和栏目自动识别表样（或用 --form 指定），写成一个以项目名称命名的文件。
     填好的项目支出绩效自评表导入为一个带“自评”部分的申报表；用 --into 写进已有的申报表。
